@@ -1,0 +1,48 @@
+/**
+ * `npm start`: the whole product locally. Builds the SDK, creates local
+ * secrets on first run, applies D1 migrations to the local database, then
+ * runs `wrangler dev` (local D1, Queue, Durable Objects, Analytics Engine).
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { buildSdk } from './build-sdk.ts';
+
+const port = Number(process.env.PORT ?? 8787);
+const wrangler = 'wrangler';
+
+function run(args: string[]): void {
+  const result = spawnSync(wrangler, args, { stdio: 'inherit', env: { ...process.env, CI: '1' } });
+  if (result.status !== 0) {
+    console.error(`wrangler ${args.join(' ')} failed`);
+    process.exit(result.status ?? 1);
+  }
+}
+
+function ensureDevVars(): string {
+  if (!existsSync('.dev.vars')) {
+    writeFileSync(
+      '.dev.vars',
+      `SESSION_SECRET=${randomBytes(32).toString('hex')}\nAPI_TOKEN=${randomBytes(16).toString('hex')}\n`,
+      { mode: 0o600 },
+    );
+    console.log('Created .dev.vars with a random SESSION_SECRET and API_TOKEN.');
+  }
+  return readFileSync('.dev.vars', 'utf8').match(/^API_TOKEN=(.*)$/m)?.[1] ?? '';
+}
+
+await buildSdk();
+const token = ensureDevVars();
+run(['d1', 'migrations', 'apply', 'DB', '--local']);
+
+const base = `http://localhost:${port}`;
+console.log(`
+  Edge RUM is starting (local D1, Queue, Durable Objects, Analytics Engine):
+    Demo page:  ${base}/demo
+    SDK script: ${base}/rum.js
+    Collector:  ${base}/collect
+    API token:  ${token}  (from .dev.vars)
+`);
+const dev = spawn(wrangler, ['dev', '--port', String(port), '--ip', '127.0.0.1'], { stdio: 'inherit' });
+dev.on('exit', (code) => process.exit(code ?? 0));
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => dev.kill(signal));

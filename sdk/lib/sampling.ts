@@ -1,0 +1,27 @@
+/**
+ * Deterministic sampling on the session id, shared by the SDK and the Worker
+ * so both make the same decision for the same session: a session is either
+ * wholly in the sample or wholly out, and the Worker can re-apply the rule
+ * authoritatively.
+ *
+ * @example
+ * ```ts
+ * if (isSampled(sessionId, 0.25)) send(beacon);
+ * ```
+ */
+
+/** FNV-1a (32-bit) of the id, mapped to [0, 1). */
+export function sampleBucket(sessionId: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < sessionId.length; i++) {
+    hash ^= sessionId.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) / 4294967296;
+}
+
+/** True when the session falls inside a sample of the given rate (0..1). */
+export function isSampled(sessionId: string, rate: number): boolean {
+  if (!(rate > 0)) return false;
+  return rate >= 1 || sampleBucket(sessionId) < rate;
+}

@@ -1,0 +1,2 @@
+// Placeholder entry until the SDK lands; replaced by the real script.
+export {};
