@@ -73,7 +73,7 @@ export async function storeBeacons(d1: D1Database, candidates: EnrichedBeacon[])
  * The `queue()` handler. On any failure the whole batch is retried (with a
  * delay); storage is idempotent, so a retry never double-counts.
  */
-export async function consumeBeacons(batch: MessageBatch<EnrichedBeacon>, env: Env): Promise<void> {
+export async function consumeBeacons(batch: MessageBatch<EnrichedBeacon>, env: Env, _ctx?: ExecutionContext): Promise<void> {
   try {
     await storeBeacons(env.DB, batch.messages.map((m) => m.body));
     batch.ackAll();

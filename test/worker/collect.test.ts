@@ -1,0 +1,255 @@
+import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecutionContext } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { beforeEach, describe, expect, it } from 'vitest';
+import worker from '../../worker/index.ts';
+import type { EnrichedBeacon } from '../../worker/schema/enriched.ts';
+import { BOT_UA, CHROME_UA, makeBeacon } from '../helpers/beacon.ts';
+import { countRows, recordingEnv, type Recorded } from './recording-env.ts';
+
+let recorded: Recorded;
+let testEnv: Env;
+beforeEach(() => {
+  ({ env: testEnv, recorded } = recordingEnv(env));
+});
+
+async function post(body: BodyInit | null, headers: Record<string, string> = {}, url = 'https://site.example/collect') {
+  const ctx = createExecutionContext();
+  const response = await worker.fetch(
+    new Request(url, {
+      method: 'POST',
+      body,
+      headers: { 'Content-Type': 'text/plain;charset=UTF-8', 'User-Agent': CHROME_UA, ...headers },
+    }),
+    testEnv,
+    ctx,
+  );
+  await waitOnExecutionContext(ctx);
+  return response;
+}
+
+/** Delivers what the collector enqueued to the consumer, like the Queue does. */
+async function deliver(bodies = recorded.messages) {
+  const ctx = createExecutionContext();
+  const batch = createMessageBatch<EnrichedBeacon>(
+    'edge-rum-beacons',
+    bodies.map((body, i) => ({ id: `m${i}`, timestamp: new Date(), attempts: 1, body })),
+  );
+  await worker.queue(batch, testEnv, ctx);
+  return getQueueResult(batch, ctx);
+}
+
+describe('POST /collect', () => {
+  it('accepts a valid beacon with 202, enqueues it and stores it once delivered', async () => {
+    const beacon = makeBeacon();
+    const response = await post(JSON.stringify(beacon), { 'CF-IPCountry': 'DE' });
+    expect(response.status).toBe(202);
+    expect(recorded.messages).toHaveLength(1);
+    const message = recorded.messages[0]!;
+    expect(message.geo).toEqual({ country: 'DE', continent: 'EU', colo: 'XX' });
+    expect(message.agent).toMatchObject({ browser: 'Chrome', browserVersion: 131, os: 'Windows', device: 'desktop' });
+    expect(message.session).not.toBe(beacon.sid);
+    const result = await deliver();
+    expect(result.ackAll).toBe(true);
+    const rows = await env.DB.prepare('SELECT metric, value, rating, country, weight FROM metric_events WHERE beacon_id = ? ORDER BY metric')
+      .bind(beacon.bid)
+      .all();
+    expect(rows.results).toEqual([
+      { metric: 'CLS', value: 0.02, rating: 'good', country: 'DE', weight: 1 },
+      { metric: 'LCP', value: 1850, rating: 'good', country: 'DE', weight: 1 },
+    ]);
+  });
+
+  it('accepts application/json with parameters, in any case', async () => {
+    const response = await post(JSON.stringify(makeBeacon()), { 'Content-Type': 'Application/JSON; charset=utf-8' });
+    expect(response.status).toBe(202);
+  });
+
+  it.each([
+    ['missing', undefined],
+    ['form', 'application/x-www-form-urlencoded'],
+    ['json-ish', 'application/jsonx'],
+    ['octet', 'application/octet-stream'],
+  ])('answers 415 for a %s Content-Type and stores nothing', async (_label, type) => {
+    const headers: Record<string, string> = {};
+    const request = new Request('https://site.example/collect', {
+      method: 'POST',
+      body: new Blob([JSON.stringify(makeBeacon())]),
+      headers: { 'User-Agent': CHROME_UA },
+    });
+    if (type) request.headers.set('Content-Type', type);
+    else request.headers.delete('Content-Type');
+    const response = await worker.fetch(request, testEnv, createExecutionContext());
+    expect(response.status, JSON.stringify(headers)).toBe(415);
+    expect(recorded.messages).toHaveLength(0);
+  });
+
+  it('answers 415 for a compressed body', async () => {
+    const response = await post(JSON.stringify(makeBeacon()), { 'Content-Encoding': 'gzip' });
+    expect(response.status).toBe(415);
+    expect((await post(JSON.stringify(makeBeacon()), { 'Content-Encoding': 'identity' })).status).toBe(202);
+  });
+
+  it('answers 413 for a declared length over 64 KiB', async () => {
+    const response = await post('x'.repeat(70_000), { 'Content-Length': '70000' });
+    expect(response.status).toBe(413);
+  });
+
+  it('answers 413 for a chunked body as soon as byte 65,537 arrives, without reading the rest', async () => {
+    let pulled = 0;
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        pulled += 1;
+        if (pulled > 1_000) return controller.close(); // a safety net: 16 MB would have been read
+        controller.enqueue(new Uint8Array(16_384).fill(0x20));
+      },
+    });
+    const response = await post(endless);
+    expect(response.status).toBe(413);
+    // 65,537 bytes need 5 chunks of 16 KiB; allow the stream's read-ahead, but not the whole body.
+    expect(pulled).toBeLessThan(12);
+  });
+
+  it('accepts exactly 65,536 bytes', async () => {
+    const beacon = JSON.stringify(makeBeacon());
+    const padded = beacon + ' '.repeat(65_536 - new TextEncoder().encode(beacon).byteLength);
+    expect((await post(padded)).status).toBe(202);
+    expect((await post(`${padded} `)).status).toBe(413);
+  });
+
+  it('answers 400 with a reason for bad JSON and for schema violations', async () => {
+    const bad = await post('{"v":1,');
+    expect(bad.status).toBe(400);
+    expect(await bad.text()).toMatch(/invalid JSON/);
+    const wrong = await post(JSON.stringify(makeBeacon({ e: [{ t: 'm', n: 'LCP', v: -5 }] })));
+    expect(wrong.status).toBe(400);
+    expect(await wrong.text()).toMatch(/e\.0\.v/);
+    const version = await post(JSON.stringify({ ...makeBeacon(), v: 2 }));
+    expect(version.status).toBe(400);
+    expect(recorded.messages).toHaveLength(0);
+    expect(recorded.points).toHaveLength(0);
+  });
+
+  it('strips unknown keys instead of storing them', async () => {
+    const beacon = { ...makeBeacon(), secret: 'x', pv: { ...makeBeacon().pv, email: 'a@b.c' } };
+    expect((await post(JSON.stringify(beacon))).status).toBe(202);
+    expect(JSON.stringify(recorded.messages)).not.toMatch(/secret|a@b\.c/);
+  });
+
+  it('enforces the origin allow-list: 403 for others, same origin and listed origins allowed', async () => {
+    expect((await post(JSON.stringify(makeBeacon()), { Origin: 'https://evil.example' })).status).toBe(403);
+    expect((await post(JSON.stringify(makeBeacon()), { Origin: 'https://allowed.example.evil' })).status).toBe(403);
+    expect((await post(JSON.stringify(makeBeacon()), { Origin: 'null' })).status).toBe(403);
+    expect((await post(JSON.stringify(makeBeacon()), { Origin: 'https://site.example' })).status).toBe(202);
+    const listed = await post(JSON.stringify(makeBeacon()), { Origin: 'https://allowed.example' });
+    expect(listed.status).toBe(202);
+    expect(listed.headers.get('Access-Control-Allow-Origin')).toBe('https://allowed.example');
+    expect(recorded.messages).toHaveLength(2);
+  });
+
+  it('answers CORS preflight only for allowed origins', async () => {
+    const preflight = (origin: string) =>
+      worker.fetch(
+        new Request('https://site.example/collect', {
+          method: 'OPTIONS',
+          headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type' },
+        }),
+        testEnv,
+        createExecutionContext(),
+      );
+    const ok = await preflight('https://allowed.example');
+    expect(ok.status).toBe(204);
+    expect(ok.headers.get('Access-Control-Allow-Origin')).toBe('https://allowed.example');
+    expect(ok.headers.get('Access-Control-Allow-Methods')).toContain('POST');
+    const denied = await preflight('https://evil.example');
+    expect(denied.status).toBe(403);
+    expect(denied.headers.get('Access-Control-Allow-Origin')).toBeNull();
+  });
+
+  it('accepts bots with 202 but drops them, counting the drop', async () => {
+    const response = await post(JSON.stringify(makeBeacon()), { 'User-Agent': BOT_UA });
+    expect(response.status).toBe(202);
+    expect(recorded.messages).toHaveLength(0);
+    expect(recorded.points).toHaveLength(1);
+    expect(recorded.points[0]!.blobs).toContain('drop');
+    expect(recorded.points[0]!.blobs).toContain('bot');
+  });
+
+  it('never stores, enqueues or writes the raw IP address', async () => {
+    const before = await countRows(env.DB);
+    const beacon = makeBeacon({ e: [{ t: 'm', n: 'INP', v: 180 }, { t: 'err', k: 'error', msg: 'x failed' }] });
+    const response = await post(JSON.stringify(beacon), {
+      'CF-Connecting-IP': '198.51.100.237',
+      'X-Forwarded-For': '192.0.2.99',
+    });
+    expect(response.status).toBe(202);
+    expect(recorded.messages[0]!.ipPrefix).toBe('198.51.100.0/24');
+    await deliver();
+    const after = await countRows(env.DB);
+    expect(after.page_views).toBe(before.page_views! + 1);
+    const dump = JSON.stringify(await dumpAll());
+    const everything = [dump, JSON.stringify(recorded.messages), JSON.stringify(recorded.points), recorded.logs.join('\n')].join('\n');
+    expect(everything).toContain('198.51.100.0/24');
+    expect(everything).not.toContain('198.51.100.237');
+    expect(everything).not.toContain('192.0.2.99');
+  });
+
+  it('stores a redelivered queue message once', async () => {
+    const beacon = makeBeacon();
+    await post(JSON.stringify(beacon));
+    const message = recorded.messages[0]!;
+    await deliver([message]);
+    await deliver([message]);
+    await deliver([message, message]);
+    const count = await env.DB.prepare('SELECT COUNT(*) AS n FROM metric_events WHERE beacon_id = ?').bind(beacon.bid).first<{ n: number }>();
+    expect(count?.n).toBe(2);
+    const pv = await env.DB.prepare('SELECT COUNT(*) AS n FROM page_views WHERE id = ?').bind(beacon.pv.id).first<{ n: number }>();
+    expect(pv?.n).toBe(1);
+  });
+
+  it('writes at most 25 Analytics Engine points for a beacon of 100 metric events, and stores all 100', async () => {
+    const events = Array.from({ length: 100 }, (_, i) => ({ t: 'm' as const, n: 'INP' as const, v: 8 * (i + 1) }));
+    const beacon = makeBeacon({ e: events });
+    expect((await post(JSON.stringify(beacon))).status).toBe(202);
+    expect(recorded.points.length).toBe(25);
+    // Weighted total is preserved: 25 points x weight 4 stand for 100 events.
+    expect(recorded.points.reduce((sum, p) => sum + (p.doubles?.[1] ?? 0), 0)).toBeCloseTo(100);
+    expect(recorded.points.every((p) => p.indexes?.[0] === 'test /products/:id')).toBe(true);
+    await deliver();
+    const count = await env.DB.prepare('SELECT COUNT(*) AS n FROM metric_events WHERE beacon_id = ?').bind(beacon.bid).first<{ n: number }>();
+    expect(count?.n).toBe(100);
+  });
+
+  it('pseudonymises the session id: stable within a day, never the raw id', async () => {
+    const sid = 'session-abcdefgh';
+    await post(JSON.stringify(makeBeacon({ sid })));
+    await post(JSON.stringify(makeBeacon({ sid })));
+    const [a, b] = recorded.messages;
+    expect(a!.session).toBe(b!.session);
+    expect(a!.session).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    expect(JSON.stringify(recorded.messages)).not.toContain(sid);
+  });
+
+  it('samples on the session id and weights what it keeps', async () => {
+    ({ env: testEnv, recorded } = recordingEnv(env, { SAMPLE_RATE: '0.5', ERROR_SAMPLE_RATE: '1' }));
+    for (let i = 0; i < 40; i++) {
+      await post(JSON.stringify(makeBeacon({ e: [{ t: 'm', n: 'LCP', v: 1000 }, { t: 'err', k: 'error', msg: 'e' }] })));
+    }
+    const kept = recorded.messages.filter((m) => m.pvWeight > 0);
+    expect(kept.length).toBeGreaterThan(5);
+    expect(kept.length).toBeLessThan(35);
+    for (const message of recorded.messages) {
+      const metric = message.events.find((e) => e.t === 'm');
+      if (metric) expect(metric.w).toBe(2);
+      expect(message.events.find((e) => e.t === 'err')?.w).toBe(1);
+    }
+    // Every beacon had an error and errors are kept at rate 1.
+    expect(recorded.messages).toHaveLength(40);
+  });
+});
+
+async function dumpAll() {
+  const tables = ['beacons', 'page_views', 'metric_events', 'nav_timings', 'errors', 'custom_events'];
+  const out: Record<string, unknown[]> = {};
+  for (const table of tables) out[table] = (await env.DB.prepare(`SELECT * FROM ${table}`).all()).results;
+  return out;
+}
