@@ -1,8 +1,21 @@
 /**
- * Builds the browser SDK with esbuild and writes `worker/generated/sdk.ts`,
- * which the Worker imports to serve `/rum.js` first-party with an ETag.
+ * Builds the browser SDK with esbuild, two ways:
+ *
+ * - first-party scripts (IIFE, minified, `_private` fields mangled) written to
+ *   `worker/generated/sdk.ts`, which the Worker imports to serve `/rum.js` and
+ *   `/rum.attribution.js` with an ETag;
+ * - an ES module build for bundler users in `dist/sdk/` (`index.js`,
+ *   `attribution.js`, web-vitals left as an import so bundles share one copy)
+ *   with declarations beside them (`index.d.ts`, `attribution.d.ts`).
+ *
+ * @example
+ * ```sh
+ * npm run build            # scripts for the Worker, and the ES module build
+ * npx tsx scripts/build-sdk.ts --scripts-only
+ * ```
  */
-import { build } from 'esbuild';
+import { build, type BuildOptions } from 'esbuild';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -13,22 +26,37 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** Script name served by the Worker -> entry point. */
 export const SCRIPT_ENTRIES: Record<string, string> = {
   'rum.js': 'sdk/rum.ts',
+  'rum.attribution.js': 'sdk/rum.attribution.ts',
 };
+
+/** ES module build: output file under `dist/sdk/` -> entry point. */
+export const MODULE_ENTRIES: Record<string, string> = {
+  'index.js': 'sdk/index.ts',
+  'attribution.js': 'sdk/attribution.ts',
+};
+
+/** esbuild options of the first-party scripts (shared with the size test and the bench). */
+export const scriptOptions = (entry: string): BuildOptions & { write: false } => ({
+  entryPoints: [join(root, entry)],
+  bundle: true,
+  minify: true,
+  format: 'iife',
+  target: ['es2020'],
+  write: false,
+  legalComments: 'none',
+  mangleProps: /^_/,
+});
+
+/** Builds one first-party script in memory. */
+export async function buildScript(entry: string): Promise<string> {
+  const result = await build(scriptOptions(entry));
+  return result.outputFiles[0]!.text;
+}
 
 export async function buildSdk(): Promise<Record<string, { body: string; etag: string }>> {
   const scripts: Record<string, { body: string; etag: string }> = {};
   for (const [name, entry] of Object.entries(SCRIPT_ENTRIES)) {
-    const result = await build({
-      entryPoints: [join(root, entry)],
-      bundle: true,
-      minify: true,
-      format: 'iife',
-      target: ['es2020'],
-      write: false,
-      legalComments: 'none',
-      mangleProps: /^_/,
-    });
-    const body = result.outputFiles[0]!.text;
+    const body = await buildScript(entry);
     const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`;
     scripts[name] = { body, etag };
   }
@@ -41,7 +69,61 @@ export async function buildSdk(): Promise<Record<string, { body: string; etag: s
   return scripts;
 }
 
+/**
+ * The ES module build in `dist/sdk/`: readable (not minified, so bundlers and
+ * source maps stay useful), private fields still mangled, web-vitals external.
+ * Declarations come from `tsc` (TypeScript 7 has no emit API, so its CLI).
+ */
+export async function buildModule(): Promise<string[]> {
+  const outdir = join(root, 'dist/sdk');
+  await build({
+    entryPoints: Object.fromEntries(Object.entries(MODULE_ENTRIES).map(([out, entry]) => [out.replace(/\.js$/, ''), join(root, entry)])),
+    outdir,
+    bundle: true,
+    format: 'esm',
+    target: ['es2020'],
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    external: ['web-vitals', 'web-vitals/*'],
+    mangleProps: /^_/,
+    legalComments: 'none',
+    sourcemap: true,
+  });
+  const tsc = spawnSync(
+    join(root, 'node_modules/.bin/tsc'),
+    [
+      ...Object.values(MODULE_ENTRIES),
+      '--ignoreConfig',
+      '--declaration',
+      '--emitDeclarationOnly',
+      '--rewriteRelativeImportExtensions',
+      '--rootDir',
+      '.',
+      '--outDir',
+      'dist',
+      '--target',
+      'ES2022',
+      '--module',
+      'ESNext',
+      '--moduleResolution',
+      'Bundler',
+      '--lib',
+      'ES2023,DOM,DOM.Iterable',
+      '--types',
+      '',
+      '--strict',
+      '--skipLibCheck',
+      '--verbatimModuleSyntax',
+      '--allowImportingTsExtensions',
+    ],
+    { cwd: root, encoding: 'utf8' },
+  );
+  if (tsc.status !== 0) throw new Error(`declarations failed:\n${tsc.stdout}${tsc.stderr}`);
+  return Object.keys(MODULE_ENTRIES).flatMap((file) => [`dist/sdk/${file}`, `dist/sdk/${file.replace(/\.js$/, '.d.ts')}`]);
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   const scripts = await buildSdk();
   for (const [name, { body }] of Object.entries(scripts)) console.log(`built ${name}: ${body.length} bytes`);
+  if (!process.argv.includes('--scripts-only')) for (const file of await buildModule()) console.log(`built ${file}`);
 }

@@ -146,6 +146,8 @@ export const PageView = z.object({
   path: text(512).regex(/^\//, 'must start with /'),
   /** Normalised route (`/product/:id`). */
   route: text(256).regex(/^\//, 'must start with /'),
+  /** Allow-listed query parameters kept by the SDK (`utm_source=mail`), without `?`. */
+  q: text(256).optional(),
   nav: NavigationType.optional(),
   /** W3C trace id when tracing is enabled. */
   trace: z.string().regex(/^[0-9a-f]{32}$/).optional(),

@@ -1,0 +1,221 @@
+/**
+ * The SDK core, shared by the script and module builds with and without
+ * attribution: page views (landing, SPA route, back/forward-cache restore),
+ * session and sampling, consent, per-page-view event queues, batching and
+ * flushing. Metrics come from web-vitals, passed in by the entry point so the
+ * attribution build can pass its own.
+ *
+ * @example
+ * ```ts
+ * import { onCLS, onFCP, onINP, onLCP, onTTFB } from 'web-vitals';
+ * const rum = createRum({ site: 'shop' }, [onCLS, onINP, onLCP, onFCP, onTTFB]);
+ * ```
+ */
+import type { MetricType, ReportOpts } from 'web-vitals';
+import { ms } from './lib/clamp.ts';
+import { context } from './lib/context.ts';
+import { onErrors, type ErrorEvent } from './lib/errors.ts';
+import { onHistory } from './lib/history.ts';
+import { hex } from './lib/ids.ts';
+import { navTiming } from './lib/navTiming.ts';
+import { normaliseRoute } from './lib/route.ts';
+import { isSampled } from './lib/sampling.ts';
+import { keptQuery, scrubPath } from './lib/scrub.ts';
+import { sessionId } from './lib/session.ts';
+import { split } from './lib/split.ts';
+import { onTrace } from './lib/trace.ts';
+import { transport } from './lib/transport.ts';
+import type { Attribution, Consent, Context, Event, Options, PageView, Rum } from './types.ts';
+
+/** A web-vitals `onX` function; `createRum` takes them in the order CLS, INP, LCP, FCP, TTFB. */
+export type OnMetric = (report: (metric: MetricType) => void, opts?: ReportOpts) => void;
+export type Attribute = (metric: MetricType) => Attribution | undefined;
+
+/** Distinct errors kept per page view; repeats only raise the count. */
+export const MAX_ERRORS = 20;
+const SOFT = 'soft-navigation';
+const BFCACHE = 'back-forward-cache';
+
+/** A page view and its queue; `_` fields stay in the browser (and are mangled). */
+interface View {
+  _pv: PageView;
+  _ctx: Context;
+  _sid: string;
+  _sampled: boolean;
+  /** Raw pathname, to match soft-navigation metrics and notice route changes. */
+  _path: string;
+  /** performance.now() when the view started. */
+  _start: number;
+  /** Document CLS when the view started (heuristic per-route CLS). */
+  _cls: number;
+  _queue: Event[];
+  _errors: Map<string, ErrorEvent>;
+}
+
+let rum: Rum | undefined;
+
+export const createRum = (o: Options, vitals: OnMetric[], attribute?: Attribute): Rum => {
+  if (rum) return rum;
+  const rate = Math.min(1, +(o.sampleRate ?? 1) || 0);
+  const allow = String(o.query ?? 'utm_*').split(',');
+  const gpc = o.gpc != false && (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl;
+  const spa = o.spa != false;
+  const send = transport(o.endpoint || '/collect');
+  // Soft navigations are reported by web-vitals only where this holds (its
+  // src/lib/softNavs.ts); elsewhere per-route CLS and INP use the heuristic
+  // described in sdk/README.md ("SPA").
+  const heuristic =
+    spa &&
+    !(
+      PerformanceObserver.supportedEntryTypes?.includes(SOFT) &&
+      'getLargestInteractionContentfulPaint' in
+        ((globalThis as { PerformanceSoftNavigation?: { prototype: object } }).PerformanceSoftNavigation?.prototype || {})
+    );
+  let consent: Consent = o.consent || 'granted';
+  let documentCls = 0;
+  const views: View[] = [];
+  const last = () => views[views.length - 1]!;
+
+  const flush = () => {
+    if (consent == 'granted')
+      for (const v of views) {
+        const head = () =>
+          JSON.stringify({ v: 1, site: o.site, sid: v._sid, bid: hex(16), sr: rate, pv: v._pv, ctx: v._ctx }).slice(0, -1);
+        for (const body of split(v._queue, head)) send(body);
+        v._queue = [];
+      }
+  };
+
+  const push = (v: View, event: Event) => {
+    if (v._sampled && consent != 'denied') {
+      // One pending value per metric and view: a newer report replaces it.
+      if (event.t == 'm') v._queue = v._queue.filter((e) => (e as { n?: string }).n != event.n);
+      if (v._queue.push(event) > 99) flush();
+    }
+  };
+
+  const view = (nav: PageView['nav'], start = performance.now()): View => {
+    const path = scrubPath(location.pathname).slice(0, 512);
+    const auto = normaliseRoute(path);
+    const sid = gpc || consent != 'granted' ? hex(16) : sessionId();
+    const v: View = {
+      _pv: {
+        id: hex(16),
+        path,
+        route: ('/' + (o.route?.(path, auto) || auto)).replace(/^\/+/, '/').slice(0, 256),
+        nav,
+        trace: o.trace ? hex(16) : undefined,
+        start: Math.round(performance.timeOrigin + start),
+        q: keptQuery(location.search, allow).slice(0, 256) || undefined,
+      },
+      _ctx: context(o.release),
+      _sid: sid,
+      _sampled: isSampled(sid, rate),
+      _path: location.pathname,
+      _start: start,
+      _cls: documentCls,
+      _queue: [],
+      _errors: new Map(),
+    };
+    views.push(v);
+    return v;
+  };
+
+  const onMetric = (m: MetricType) => {
+    const type = m.navigationType;
+    let value = m.value;
+    // The view a metric belongs to: its soft navigation's URL, the latest
+    // back/forward-cache restore, or the landing view. Heuristic per-route
+    // INP: the view current when the interaction started.
+    let v = views[0]!;
+    for (const w of views)
+      if (
+        type == SOFT
+          ? w._path == new URL(m.navigationURL!).pathname
+          : type == BFCACHE
+            ? w._pv.nav == BFCACHE
+            : heuristic && m.name == 'INP' && w._start <= m.entries[0]!.startTime
+      )
+        v = w;
+    // Heuristic per-route CLS: how much the document's CLS grew while the
+    // current view was current.
+    if (heuristic && type != SOFT && m.name == 'CLS') {
+      documentCls = value;
+      v = last();
+      value -= v._cls;
+    }
+    push(v, {
+      t: 'm',
+      n: m.name,
+      v: m.name == 'CLS' ? Math.round(value * 1e4) / 1e4 : ms(value),
+      r: value == m.value ? m.rating : undefined,
+      a: attribute?.(m),
+    });
+  };
+
+  const event = (name: string, value?: number, duration?: number, at = performance.now()) => {
+    const v = last();
+    if (name && v)
+      push(v, { t: 'ev', name: name.slice(0, 64), v: value, d: duration, s: ms(at - v._start) });
+  };
+
+  const start = () => {
+    const entry = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined;
+    const activation = entry?.activationStart;
+    const landing = view(
+      activation! > 0
+        ? 'prerender'
+        : (document as { wasDiscarded?: boolean }).wasDiscarded
+          ? 'restore'
+          : (entry?.type.replace('_', '-') as PageView['nav']),
+      activation || 0,
+    );
+    const timing = () => setTimeout(() => push(landing, navTiming(entry as Parameters<typeof navTiming>[0])));
+    if (entry) document.readyState == 'complete' ? timing() : addEventListener('load', timing);
+    vitals.forEach((on, i) => on(onMetric, { reportSoftNavs: spa, reportAllChanges: heuristic && i < 2 } as ReportOpts));
+    onErrors((e) => {
+      const v = last();
+      const key = e.k + e.msg + e.src + e.line + e.col;
+      const seen = v._errors.get(key);
+      if (seen) seen.c = Math.min(+seen.c! + 1, 1e4);
+      else if (v._errors.size < MAX_ERRORS) push(v, v._errors.set(key, e) && e);
+    });
+    if (spa)
+      onHistory(() => {
+        if (location.pathname != last()._path) {
+          const v = view(SOFT);
+          // Heuristic: a route without layout shifts has CLS 0.
+          if (heuristic) push(v, { t: 'm', n: 'CLS', v: 0 });
+        }
+      });
+    if (o.trace) onTrace(() => last()._pv.trace);
+    addEventListener('pageshow', (e) => {
+      if (e.persisted) {
+        documentCls = 0;
+        view(BFCACHE, e.timeStamp);
+      }
+    });
+    // Bubble-phase listeners on window run after web-vitals' capture-phase
+    // ones, so the metrics it reports on hiding are queued before the flush.
+    addEventListener('visibilitychange', () => document.hidden && flush());
+    addEventListener('pagehide', flush);
+  };
+
+  // Prerendered pages are measured from activation, as web-vitals does.
+  if ((document as { prerendering?: boolean }).prerendering) addEventListener('prerenderingchange', start);
+  else start();
+
+  return (rum = {
+    consent(state) {
+      consent = state;
+      if (state == 'denied') for (const v of views) v._queue = [];
+      flush();
+    },
+    track: (name, value) => event(name, Number.isFinite(value) ? Math.min(Math.max(value!, -1e12), 1e12) : undefined),
+    mark(name, from) {
+      const entry = from ? performance.measure(name, from) : performance.mark(name);
+      event(name, undefined, from ? ms(entry.duration) : undefined, entry.startTime);
+    },
+    flush,
+  });
+};

@@ -1,0 +1,39 @@
+/**
+ * Maps web-vitals' attribution objects to the contract's small, bounded
+ * `Attribution`: LCP element, resource URL and subparts; INP target, event
+ * type, phases and the longest script of the interaction (Long Animation
+ * Frames, where the browser has them); CLS largest-shift source; the load
+ * state for all three. Only the attribution build includes this.
+ */
+import type { MetricWithAttribution } from 'web-vitals/attribution';
+import type { Attribution } from '../types.ts';
+import { bare, cut, ms } from './clamp.ts';
+
+export const attribute = (m: MetricWithAttribution): Attribution | undefined => {
+  if (m.name == 'LCP') {
+    const a = m.attribution;
+    return {
+      el: cut(a.target, 200),
+      url: cut(bare(a.url), 300),
+      ttfb: ms(a.timeToFirstByte),
+      rld: ms(a.resourceLoadDelay),
+      rlt: ms(a.resourceLoadDuration),
+      erd: ms(a.elementRenderDelay),
+    };
+  }
+  if (m.name == 'INP') {
+    const a = m.attribution;
+    const script = a.longestScript;
+    return {
+      el: cut(a.interactionTarget, 200),
+      ev: a.interactionType,
+      ind: ms(a.inputDelay),
+      prc: ms(a.processingDuration),
+      prs: ms(a.presentationDelay),
+      ls: script && cut(bare(script.entry.sourceURL) || script.entry.invoker, 300),
+      lsd: script && ms(script.intersectingDuration),
+      ld: a.loadState,
+    };
+  }
+  if (m.name == 'CLS') return { el: cut(m.attribution.largestShiftTarget, 200), ld: m.attribution.loadState };
+};

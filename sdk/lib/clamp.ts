@@ -1,0 +1,15 @@
+/**
+ * Keeps numbers and strings inside the contract's bounds: one value out of
+ * range makes the collector reject the whole beacon, so every number the SDK
+ * sends passes through `ms` and every free string through `cut`.
+ */
+
+/** Whole milliseconds in [0, 3,600,000]; NaN and negatives become 0. */
+export const ms = (x: number): number => Math.min(Math.max(Math.round(x) || 0, 0), 3.6e6);
+
+/** The string cut to `max` UTF-16 units (zod's `max` counts the same units); undefined stays undefined. */
+export const cut = (s: string | undefined | null, max: number): string | undefined => (s == null ? undefined : String(s).slice(0, max));
+
+/** A URL without query or fragment, and without this page's origin when same-origin. */
+export const bare = (url: string | undefined): string | undefined =>
+  url && url.replace(/[?#].*/, '').replace(location.origin, '');

@@ -1,0 +1,33 @@
+/**
+ * Uncaught errors and unhandled promise rejections as error events: message,
+ * stack, source, line and column, each cut to the contract's bounds, with
+ * query strings removed from the source and from URLs inside the stack.
+ */
+import type { Event } from '../types.ts';
+import { bare, cut } from './clamp.ts';
+
+export type ErrorEvent = Extract<Event, { t: 'err' }>;
+
+type Either = Partial<globalThis.ErrorEvent & PromiseRejectionEvent>;
+
+export const onErrors = (report: (event: ErrorEvent) => void): void => {
+  const listener = (e: Either) => {
+    const error = e.error || e.reason;
+    try {
+      report({
+        t: 'err',
+        k: e.type == 'error' ? 'error' : 'rejection',
+        msg: cut(e.message || error?.message || String(error), 500)!,
+        stack: cut(error?.stack?.replace?.(/\?[^\s):]*/g, ''), 4e3),
+        src: cut(bare(e.filename), 300),
+        line: e.lineno,
+        col: e.colno && Math.min(e.colno, 1e7),
+        c: 1,
+      });
+    } catch {
+      // A reason that cannot become a string (a null-prototype object).
+    }
+  };
+  addEventListener('error', listener);
+  addEventListener('unhandledrejection', listener);
+};
