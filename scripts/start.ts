@@ -9,6 +9,9 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { buildSdk } from './build-sdk.ts';
 
 const port = Number(process.env.PORT ?? 8787);
+// A registry of our own: wrangler's shared dev registry lets two local copies
+// of the same Worker (say `npm start` and a test run) steal each other's queue messages.
+process.env.WRANGLER_REGISTRY_PATH ??= '.wrangler/registry';
 const wrangler = 'wrangler';
 
 function run(args: string[]): void {

@@ -4,6 +4,7 @@
  * serves `/rum/rum.js` and `/rum/collect` first-party.
  */
 import { Hono } from 'hono';
+import { api } from './api/routes.ts';
 import { collect } from './collect/route.ts';
 import { demoPage } from './pages/demo.ts';
 import { sdkScripts } from './sdk-route.ts';
@@ -28,6 +29,7 @@ app.get('/', (c) => {
 app.get('/demo', (c) => c.html(demoPage((c.env.ROUTE_PREFIX ?? '').replace(/\/+$/, ''))));
 app.route('/', collect);
 app.route('/', sdkScripts);
+app.route('/api/v1', api);
 
 app.notFound((c) => c.text('not found', 404));
 app.onError((error, c) => {

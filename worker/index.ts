@@ -7,6 +7,8 @@ import { purgeRawRows } from './cron.ts';
 import type { EnrichedBeacon } from './schema/enriched.ts';
 import { consumeBeacons } from './store/consumer.ts';
 
+export { RouteDigest } from './digest/route-digest.ts';
+
 export default {
   fetch: app.fetch,
   queue: consumeBeacons,

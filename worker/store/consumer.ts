@@ -13,6 +13,7 @@ import type { BatchItem } from 'drizzle-orm/batch';
 import { inArray } from 'drizzle-orm';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { getTableColumns } from 'drizzle-orm';
+import { feedDigests } from '../digest/feed.ts';
 import type { EnrichedBeacon } from '../schema/enriched.ts';
 import { beaconRows } from './rows.ts';
 import { beacons, customEvents, errors, metricEvents, navTimings, pageViews } from './tables.ts';
@@ -70,12 +71,15 @@ export async function storeBeacons(d1: D1Database, candidates: EnrichedBeacon[])
 }
 
 /**
- * The `queue()` handler. On any failure the whole batch is retried (with a
- * delay); storage is idempotent, so a retry never double-counts.
+ * The `queue()` handler: D1 first, then the digest objects. On any failure
+ * the whole batch is retried (with a delay); both stores are idempotent on
+ * the beacon id, so a retry never double-counts and never skips the digests.
  */
 export async function consumeBeacons(batch: MessageBatch<EnrichedBeacon>, env: Env, _ctx?: ExecutionContext): Promise<void> {
   try {
-    await storeBeacons(env.DB, batch.messages.map((m) => m.body));
+    const beacons = batch.messages.map((m) => m.body);
+    await storeBeacons(env.DB, beacons);
+    await feedDigests(env.ROUTE_DIGEST, beacons);
     batch.ackAll();
   } catch (error) {
     console.error('storing beacons failed; batch will be retried', error);
