@@ -16,6 +16,7 @@ import type { z } from 'zod';
 import { digestName } from '../digest/route-digest.ts';
 import { METRIC_NAMES } from '../schema/beacon.ts';
 import { rate, THRESHOLDS } from '../store/rating.ts';
+import { demo } from '../demo/route.ts';
 import { bearerAuth } from './auth.ts';
 import { errorGroups, routeList } from './raw.ts';
 import { BreakdownQuery, ErrorsQuery, PercentilesQuery, RangeQuery, reason } from './params.ts';
@@ -91,5 +92,7 @@ api.get('/summary', async (c) => {
   );
   return c.json({ data });
 });
+
+api.route('/', demo);
 
 api.notFound((c) => c.json({ error: 'no such API route' }, 404));
