@@ -114,9 +114,9 @@ export interface Dataset {
  * for (const { name, generate } of DATASETS) console.log(name, generate(10));
  */
 export const DATASETS: readonly Dataset[] = [
-  { name: "LCP-like", generate: lcpLike },
-  { name: "INP-like", generate: inpLike },
-  { name: "CLS-like", generate: clsLike },
+  { name: 'LCP-like', generate: lcpLike },
+  { name: 'INP-like', generate: inpLike },
+  { name: 'CLS-like', generate: clsLike },
 ];
 
 /** Index of the first element of sorted `a` that is >= x (or > x). */

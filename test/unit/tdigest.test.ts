@@ -180,6 +180,33 @@ describe('TDigest properties', () => {
     expect(weighted.toBytes().length).toBeLessThanOrEqual(512);
   });
 
+  it('quantile is monotone in q and cdf in x', () => {
+    fc.assert(
+      fc.property(rumValues, fc.boolean(), fc.integer(), (values, weighted, seed) => {
+        // Weighted variant: signed values and fractional weights as well.
+        const rand = mulberry32(seed);
+        const d = new TDigest();
+        for (const v of values) d.add(weighted ? (v - 20) * (rand() < 0.5 ? -1 : 1) : v, weighted ? rand() * 3 : 1);
+        for (const x of [d, roundTrip(d)]) {
+          let prev = Number.NEGATIVE_INFINITY;
+          for (let q = 0; q <= 1; q += 1 / 128) {
+            const v = x.quantile(q);
+            expect(v).toBeGreaterThanOrEqual(prev);
+            prev = v;
+          }
+          const probes = sortedCopy(values.map((v) => v - 20)).filter((_, i) => i % 7 === 0);
+          let last = 0;
+          for (const v of probes) {
+            const c = x.cdf(v);
+            expect(c).toBeGreaterThanOrEqual(last);
+            last = c;
+          }
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+
   it('(d) count is exact including weights; min and max are exact', () => {
     fc.assert(
       fc.property(
@@ -230,6 +257,30 @@ describe('TDigest edge cases', () => {
       expect(d.cdf(42.4)).toBe(0);
       expect(d.cdf(42.5)).toBe(1);
       expect([d.min, d.max, d.count]).toEqual([42.5, 42.5, 1]);
+    }
+  });
+
+  it('small inputs are answered exactly (their centroids are the samples)', () => {
+    const rand = mulberry32(21);
+    for (let n = 1; n <= 40; n++) {
+      const values = Float64Array.from({ length: n }, () => rand() * 1e4 - 100);
+      const sorted = sortedCopy(values);
+      const d = roundTrip(digestOf(values));
+      for (let k = 1; k <= n; k++) expect(rankError(sorted, d.quantile(k / n), k / n)).toBe(0);
+    }
+  });
+
+  it('narrow ranges and far outliers are sorted and answered correctly', () => {
+    const rand = mulberry32(9);
+    const narrow = Float64Array.from({ length: 20_000 }, () => 1000 + rand() * 1e-9);
+    const outliers = Float64Array.from({ length: 20_000 }, (_, i) => (i % 1000 === 0 ? -1e300 : 1000 + rand()));
+    for (const values of [narrow, outliers]) {
+      const sorted = sortedCopy(values);
+      const d = digestOf(values);
+      for (const x of [d, roundTrip(d)]) {
+        expect([x.min, x.max]).toEqual([sorted[0], sorted[sorted.length - 1]]);
+        for (const q of QS) expect(rankError(sorted, x.quantile(q), q)).toBeLessThanOrEqual(2e-3);
+      }
     }
   });
 

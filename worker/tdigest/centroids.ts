@@ -2,10 +2,10 @@
  * The centroids of a digest's non-zero values, with the exact extremes of
  * those values, and the merge passes that maintain them.
  */
-import type { Centroids } from "./interpolate.ts";
-import { quantizeMean } from "./keys.ts";
-import { mergeRuns } from "./merge.ts";
-import { makeScale } from "./scale.ts";
+import type { Centroids } from './interpolate.ts';
+import { quantizeMean } from './keys.ts';
+import { mergeRuns } from './merge.ts';
+import { makeScale } from './scale.ts';
 
 // Shared zero-length placeholder: a digest that never merges anything
 // should not allocate arrays for it.

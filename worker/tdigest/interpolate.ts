@@ -118,21 +118,28 @@ export function weightAtOrBelow(c: Centroids, x: number): number {
   if (x >= hi) return total;
   const m0 = m[0]!;
   if (x < m0) {
-    // x >= lo, so m0 > lo: the sample at lo counts fully.
-    return 1 + ((x - lo) / (m0 - lo)) * (w[0]! / 2 - 1);
+    // x >= lo, so m0 > lo: one sample (or the whole weight, if less) sits
+    // exactly at lo, then the ramp reaches half the centroid at its mean.
+    const w0 = w[0]! / 2;
+    const atLo = w0 < 1 ? w0 : 1;
+    return atLo + ((x - lo) / (m0 - lo)) * (w0 - atLo);
   }
   const ml = m[n - 1]!;
-  if (x > ml) return total - 1 - ((hi - x) / (hi - ml)) * (w[n - 1]! / 2 - 1);
+  if (x > ml) {
+    const wl = w[n - 1]! / 2;
+    const atHi = wl < 1 ? wl : 1;
+    return total - atHi - ((hi - x) / (hi - ml)) * (wl - atHi);
+  }
   let soFar = 0;
   for (let i = 0; i < n - 1; i++) {
     const mi = m[i]!;
     const wi = w[i]!;
     if (mi === x) {
-      // Centroids sitting exactly on x are most likely tied values, which
-      // "<= x" counts in full.
+      // Half of the centroids sitting exactly on x, which keeps the curve
+      // continuous from the left and monotone to the right.
       let dw = 0;
       for (let k = i; k < n && m[k] === x; k++) dw += w[k]!;
-      return soFar + dw;
+      return soFar + dw / 2;
     }
     const mj = m[i + 1]!;
     if (x < mj) {

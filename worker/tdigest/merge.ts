@@ -3,7 +3,7 @@
  * in, one sorted run of centroids comes out, each centroid as large as the
  * scale function allows at its position.
  */
-import { qLimit, type Scale } from "./scale.ts";
+import { qLimit, type Scale } from './scale.ts';
 
 /**
  * Merges the sorted runs `a` (centroids) and `b` (buffered values; `bW` null

@@ -3,7 +3,7 @@
  * block of exact zeros inserted at 0 in rank order, answers snapped to the
  * value grid (grid.ts), and the exact extremes.
  */
-import { valueAtRank, weightAtOrBelow, type Centroids } from "./interpolate.ts";
+import { valueAtRank, weightAtOrBelow, type Centroids } from './interpolate.ts';
 
 /**
  * Exact smallest value of centroids plus `zeros` zeros; NaN when empty.

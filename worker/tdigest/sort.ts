@@ -64,12 +64,24 @@ export function sortValues(
     keys[i] = k;
     diff |= k ^ first;
   }
+  if (diff === 0) {
+    // All values share their high word (a very narrow range): the low word
+    // alone decides the order, reversed for negative values.
+    const flip = (bits[HI]! & 0x80000000) !== 0;
+    for (let i = 0; i < n; i++) {
+      const k = flip ? ~bits[2 * i + 1 - HI]! >>> 0 : bits[2 * i + 1 - HI]!;
+      keys[i] = k;
+      diff |= k ^ keys[0]!;
+    }
+  }
   if (diff !== 0) {
     const top = 31 - Math.clz32(diff);
     const low = top > 2 * RADIX_BITS - 1 ? top - (2 * RADIX_BITS - 1) : 0;
     radixPasses(vals, weights, n, low);
   }
-  insertionFix(vals, weights, n);
+  // Crowded buckets (a dense cluster far from a few outliers) would make
+  // the insertion pass quadratic; past a budget, a comparison sort finishes.
+  if (!insertionFix(vals, weights, n, 8 * n)) comparisonSort(vals, weights, n);
 }
 
 /** Order-preserving map of the high word of a double to an unsigned int. */
@@ -129,8 +141,11 @@ function radixPasses(vals: Float64Array, weights: Float64Array | null, n: number
   }
 }
 
-/** Exact ordering for values that tied on their high 32 bits. */
-function insertionFix(vals: Float64Array, weights: Float64Array | null, n: number): void {
+/**
+ * Exact ordering within buckets; false (with `vals` still a permutation of
+ * the input) when it would take more than `budget` moves.
+ */
+function insertionFix(vals: Float64Array, weights: Float64Array | null, n: number, budget: number): boolean {
   for (let i = 1; i < n; i++) {
     const v = vals[i]!;
     if (v >= vals[i - 1]!) continue;
@@ -143,5 +158,25 @@ function insertionFix(vals: Float64Array, weights: Float64Array | null, n: numbe
     }
     vals[j + 1] = v;
     if (weights !== null) weights[j + 1] = w;
+    budget -= i - j;
+    if (budget < 0) return false;
   }
+  return true;
+}
+
+/** Rarely needed fallback: native sort, through an index when weighted. */
+function comparisonSort(vals: Float64Array, weights: Float64Array | null, n: number): void {
+  if (weights === null) {
+    vals.subarray(0, n).sort();
+    return;
+  }
+  const order = Uint32Array.from({ length: n }, (_, i) => i).sort((a, b) => vals[a]! - vals[b]!);
+  const v = valsB;
+  const w = weightsB;
+  for (let i = 0; i < n; i++) {
+    v[i] = vals[order[i]!]!;
+    w[i] = weights[order[i]!]!;
+  }
+  vals.set(v.subarray(0, n));
+  weights.set(w.subarray(0, n));
 }

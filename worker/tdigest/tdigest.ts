@@ -13,12 +13,12 @@
  *
  * Runs unchanged in Workers and Node: no Node APIs, no dependencies.
  */
-import { CentroidSet } from "./centroids.ts";
-import { combineGrids, gridOf, NO_VALUES, onGrid } from "./grid.ts";
-import { meanBits, RAW_MEANS } from "./keys.ts";
-import { cdfOf, maxOf, minOf, quantileOf } from "./query.ts";
-import { decodeState, encodeState, MAX_BYTES } from "./serialize.ts";
-import { sortValues } from "./sort.ts";
+import { CentroidSet } from './centroids.ts';
+import { combineGrids, gridOf, NO_VALUES, onGrid } from './grid.ts';
+import { meanBits, RAW_MEANS } from './keys.ts';
+import { cdfOf, maxOf, minOf, quantileOf } from './query.ts';
+import { decodeState, encodeState, MAX_BYTES } from './serialize.ts';
+import { sortValues } from './sort.ts';
 
 /** Values buffered before a merge pass; large enough to amortise the pass. */
 const BUFFER_SIZE = 4096;
@@ -67,7 +67,7 @@ export class TDigest {
    */
   constructor(compression = DEFAULT_COMPRESSION) {
     const c = Math.round(compression);
-    if (!(c >= 10 && c <= 10000)) throw new RangeError("t-digest: compression must be in [10, 10000]");
+    if (!(c >= 10 && c <= 10000)) throw new RangeError('t-digest: compression must be in [10, 10000]');
     this.compression = c;
   }
 
@@ -145,7 +145,7 @@ export class TDigest {
    * for (const hour of hourly) day.merge(hour);
    */
   merge(other: TDigest): this {
-    if (other === this) throw new RangeError("t-digest: cannot merge a digest into itself");
+    if (other === this) throw new RangeError('t-digest: cannot merge a digest into itself');
     other.flush();
     this.zeroCount += other.zeroCount;
     const oc = other.c;
@@ -207,15 +207,12 @@ export class TDigest {
     // compression, and it ends since compression 1 leaves a few centroids.
     for (let comp = this.compression; ; comp = Math.max(1, Math.floor(comp * 0.85))) {
       if (c.n > 0) c.recompress(comp);
-      // The most precise means that fit: small digests keep float64 means
-      // (their centroids are mostly single samples, which then stay exact),
-      // mid-sized ones float32, large ones `bits` (rounding twice is fine:
-      // what matters is that memory and bytes agree).
+      // Small digests keep float64 means when they fit: their centroids are
+      // mostly single samples, which then stay exact.
       let bytes = encodeState(this.state(), RAW_MEANS);
-      for (const b of bits < 23 ? [23, bits] : [bits]) {
-        if (bytes.length <= MAX_BYTES || b === RAW_MEANS) break;
-        c.quantize(b);
-        bytes = encodeState(this.state(), b);
+      if (bytes.length > MAX_BYTES && bits !== RAW_MEANS) {
+        c.quantize(bits);
+        bytes = encodeState(this.state(), bits);
       }
       if (bytes.length <= MAX_BYTES || comp === 1) return bytes;
     }
@@ -241,7 +238,7 @@ export class TDigest {
    * Decodes `toBytes()` output; throws RangeError on malformed input.
    *
    * @example
-   * const d = TDigest.fromBytes(new Uint8Array(await env.KV.get(key, "arrayBuffer")));
+   * const d = TDigest.fromBytes(new Uint8Array(await env.KV.get(key, 'arrayBuffer')));
    */
   static fromBytes(bytes: Uint8Array): TDigest {
     const s = decodeState(bytes);
@@ -275,7 +272,7 @@ export class TDigest {
    * d.cdf(2500); // share of "good" LCP
    */
   cdf(x: number): number {
-    if (Number.isNaN(x)) throw new RangeError("t-digest: cdf of NaN");
+    if (Number.isNaN(x)) throw new RangeError('t-digest: cdf of NaN');
     this.flush();
     return cdfOf(this.c, this.zeroCount, this.grid, x);
   }

@@ -1,0 +1,387 @@
+/**
+ * t-digest benchmark: our TDigest against the npm `tdigest` package and
+ * DataDog's DDSketch (relative accuracy 1%) on the three Web Vitals shaped
+ * data sets of bench/data.ts, 1e6 values each.
+ *
+ * Run alone with `npx tsx bench/tdigest.ts` (prints markdown), or call
+ * `runTdigestBench()` from another script.
+ */
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { DDSketch } from '@datadog/sketches-js';
+import { TDigest } from '../worker/tdigest/tdigest.ts';
+import { DATASETS, exactQuantile, rankError } from './data.ts';
+
+const require = createRequire(import.meta.url);
+const { TDigest: NpmTDigest } = require('tdigest') as { TDigest: new () => NpmDigest };
+const { DenseStore } = require('@datadog/sketches-js/dist/ddsketch/store') as { DenseStore: DenseStoreClass };
+
+interface NpmDigest {
+  push(x: number): void;
+  push_centroid(c: { mean: number; n: number }[]): void;
+  compress(): void;
+  percentile(p: number): number;
+  toArray(): { mean: number; n: number }[];
+}
+interface DenseStoreLike {
+  bins: number[];
+  offset: number;
+  count: number;
+}
+type DenseStoreClass = { fromProto(p: { contiguousBinCounts: number[]; contiguousBinIndexOffset: number }): DenseStoreLike };
+
+/** What a benchmark needs from a sketch implementation. */
+interface Impl<S> {
+  readonly name: string;
+  build(values: Float64Array): S;
+  quantile(s: S, q: number): number;
+  toBytes(s: S): Uint8Array;
+  /** The sketch the "single" row queries: what a reader of its bytes gets. */
+  single(s: S): S;
+  /** Loads stored sketches, merges them into one and returns it. */
+  loadMerge(stored: readonly Uint8Array[]): S;
+}
+
+const ours: Impl<TDigest> = {
+  name: 'ours (TDigest)',
+  build(values) {
+    const d = new TDigest();
+    for (let i = 0; i < values.length; i++) d.add(values[i]!);
+    void d.count; // flushes the buffer: part of the cost of adding
+    return d;
+  },
+  quantile: (d, q) => d.quantile(q),
+  toBytes: (d) => d.toBytes(),
+  single: (d) => TDigest.fromBytes(d.toBytes()),
+  loadMerge(stored) {
+    const merged = new TDigest();
+    for (const b of stored) merged.merge(TDigest.fromBytes(b));
+    return merged;
+  },
+};
+
+const utf8 = new TextEncoder();
+const npm: Impl<NpmDigest> = {
+  name: 'npm tdigest',
+  build(values) {
+    const d = new NpmTDigest();
+    for (let i = 0; i < values.length; i++) d.push(values[i]!);
+    d.compress();
+    return d;
+  },
+  quantile: (d, q) => d.percentile(q),
+  toBytes: (d) => utf8.encode(JSON.stringify(d.toArray())),
+  // Reloading its JSON re-digests the centroids (shuffled), which would
+  // change the answers: the single row queries the digest as built.
+  single: (d) => d,
+  loadMerge(stored) {
+    // The package has no merge(): its way is to push the other centroids.
+    const merged = new NpmTDigest();
+    const text = new TextDecoder();
+    for (const b of stored) merged.push_centroid(JSON.parse(text.decode(b)) as { mean: number; n: number }[]);
+    merged.compress();
+    return merged;
+  },
+};
+
+const dd: Impl<DDSketch> = {
+  name: 'DDSketch 1%',
+  build(values) {
+    const s = new DDSketch({ relativeAccuracy: 0.01 });
+    for (let i = 0; i < values.length; i++) s.accept(values[i]!);
+    return s;
+  },
+  quantile: (s, q) => s.getValueAtQuantile(q),
+  toBytes: ddToProto,
+  single: (s) => ddFromProto(ddToProto(s)),
+  loadMerge(stored) {
+    const merged = new DDSketch({ relativeAccuracy: 0.01 });
+    for (const b of stored) merged.merge(ddFromProto(b));
+    return merged;
+  },
+};
+
+// DDSketch.toProto()/fromProto() need `protobufjs`, which @datadog/sketches-js
+// 2.1.1 does not declare and which is not installed. This writes and reads
+// the same DDSketch.proto wire format (field for field what its generated
+// encoder emits), and rebuilds stores through the package's own fromProto.
+function ddToProto(s: DDSketch): Uint8Array {
+  const out: number[] = [];
+  const varint = (v: number) => {
+    for (; v >= 128; v = Math.floor(v / 128)) out.push((v % 128) + 128);
+    out.push(v);
+  };
+  const f64 = (v: number) => out.push(...new Uint8Array(Float64Array.of(v).buffer));
+  const sub = (tag: number, body: () => void) => {
+    const start = out.length;
+    body();
+    const inner = out.splice(start);
+    out.push(tag);
+    varint(inner.length);
+    out.push(...inner);
+  };
+  const store = (st: DenseStoreLike) => () => {
+    if (st.bins.length > 0) sub(18, () => st.bins.forEach(f64));
+    out.push(24);
+    varint(st.offset >= 0 ? st.offset * 2 : -st.offset * 2 - 1);
+  };
+  const m = s.mapping as unknown as { gamma: number; _offset: number };
+  sub(10, () => {
+    out.push(9);
+    f64(m.gamma);
+    out.push(17);
+    f64(m._offset);
+    out.push(24, 0);
+  });
+  sub(18, store(s.store as unknown as DenseStoreLike));
+  sub(26, store(s.negativeStore as unknown as DenseStoreLike));
+  out.push(33);
+  f64(s.zeroCount);
+  return Uint8Array.from(out);
+}
+
+function ddFromProto(bytes: Uint8Array): DDSketch {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let pos = 0;
+  const varint = () => {
+    let v = 0;
+    for (let scale = 1; ; scale *= 128) {
+      const b = bytes[pos++]!;
+      v += (b & 127) * scale;
+      if (b < 128) return v;
+    }
+  };
+  const store = (end: number) => {
+    const counts: number[] = [];
+    let offset = 0;
+    while (pos < end) {
+      const tag = varint();
+      if (tag === 18) {
+        const stop = varint() + pos;
+        for (; pos < stop; pos += 8) counts.push(view.getFloat64(pos, true));
+      } else {
+        const z = varint();
+        offset = z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+      }
+    }
+    return DenseStore.fromProto({ contiguousBinCounts: counts, contiguousBinIndexOffset: offset });
+  };
+  const s = new DDSketch({ relativeAccuracy: 0.01 });
+  const target = s as unknown as { store: DenseStoreLike; negativeStore: DenseStoreLike; zeroCount: number; count: number };
+  while (pos < bytes.length) {
+    const tag = varint();
+    if (tag === 33) {
+      target.zeroCount = view.getFloat64(pos, true);
+      pos += 8;
+      continue;
+    }
+    const end = varint() + pos;
+    if (tag === 18) target.store = store(end);
+    else if (tag === 26) target.negativeStore = store(end);
+    else pos = end; // mapping: same relative accuracy, so the same gamma
+  }
+  target.count = target.store.count + target.negativeStore.count + target.zeroCount;
+  return s;
+}
+
+const QS = [0.5, 0.75, 0.95, 0.99] as const;
+
+/** One line of the result table. */
+export interface TdigestBenchRow {
+  dataset: string;
+  impl: string;
+  scenario: 'single' | '100-way merge';
+  /** Millions of add() calls per second (single rows only). */
+  addsPerSecM: number | null;
+  /** n the add rate was measured on, when smaller than the data set. */
+  addsMeasuredOn: number | null;
+  /** Rank error at p50, p75, p95, p99. */
+  rankErrors: [number, number, number, number];
+  p75RelError: number;
+  bytes: number;
+  /** Load + merge + query of 100 stored digests, median ms (merge rows). */
+  loadMergeQueryMs: number | null;
+}
+
+/** A target of the issue, checked against the rows. */
+export interface TdigestCheck {
+  target: string;
+  pass: boolean;
+  detail: string;
+}
+
+export interface TdigestBenchResult {
+  n: number;
+  rows: TdigestBenchRow[];
+  checks: TdigestCheck[];
+  /** Largest encoding of ours seen anywhere (slices, single, merges). */
+  maxOurBytes: number;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1]!;
+}
+
+/** Median wall time of `fn` in ms, after `warmup` untimed runs. */
+function timeMs<T>(fn: () => T, reps: number, warmup: number): { ms: number; last: T } {
+  let last = fn();
+  for (let i = 1; i < warmup; i++) last = fn();
+  const times: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    last = fn();
+    times.push(performance.now() - t0);
+  }
+  return { ms: median(times), last };
+}
+
+interface Plan {
+  addReps: number;
+  addWarmup: number;
+  mergeReps: number;
+  mergeWarmup: number;
+}
+
+function measure<S>(impl: Impl<S>, plan: Plan, name: string, values: Float64Array, sorted: Float64Array) {
+  const errors = (s: S) => QS.map((q) => rankError(sorted, impl.quantile(s, q), q)) as TdigestBenchRow['rankErrors'];
+  const p75 = exactQuantile(sorted, 0.75);
+  const rel = (s: S) => Math.abs(impl.quantile(s, 0.75) - p75) / p75;
+
+  const adds = timeMs(() => impl.build(values), plan.addReps, plan.addWarmup);
+  const bytes = impl.toBytes(adds.last);
+  const single = impl.single(adds.last);
+
+  const parts = 100;
+  const size = values.length / parts;
+  const stored = Array.from({ length: parts }, (_, p) => impl.toBytes(impl.build(values.subarray(p * size, (p + 1) * size))));
+  const lmq = timeMs(
+    () => {
+      const m = impl.loadMerge(stored);
+      for (const q of QS) impl.quantile(m, q);
+      return m;
+    },
+    plan.mergeReps,
+    plan.mergeWarmup,
+  );
+  const mergedBytes = impl.toBytes(lmq.last).length;
+  const base = { dataset: name, impl: impl.name, addsMeasuredOn: null };
+  const rows: TdigestBenchRow[] = [
+    { ...base, scenario: 'single', addsPerSecM: values.length / adds.ms / 1e3, rankErrors: errors(single), p75RelError: rel(single), bytes: bytes.length, loadMergeQueryMs: null },
+    { ...base, scenario: '100-way merge', addsPerSecM: null, rankErrors: errors(lmq.last), p75RelError: rel(lmq.last), bytes: mergedBytes, loadMergeQueryMs: lmq.ms },
+  ];
+  return { rows, maxBytes: Math.max(bytes.length, mergedBytes, ...stored.map((b) => b.length)) };
+}
+
+/**
+ * Runs the benchmark (about a minute on 2 cores at n = 1e6) and checks the
+ * targets of the issue.
+ *
+ * @example
+ * const { rows, checks } = runTdigestBench();
+ * console.log(formatTdigestBench(runTdigestBench({ n: 100_000 })));
+ */
+export function runTdigestBench(options: { n?: number } = {}): TdigestBenchResult {
+  const n = options.n ?? 1_000_000;
+  const data = DATASETS.map(({ name, generate }) => {
+    const values = generate(n);
+    return { name, values, sorted: Float64Array.from(values).sort() };
+  });
+  const rows: TdigestBenchRow[] = [];
+  let maxOurBytes = 0;
+  // One implementation at a time, so that none is timed while the garbage of
+  // another is being collected.
+  for (const { name, values, sorted } of data) {
+    const mine = measure(ours, { addReps: 9, addWarmup: 2, mergeReps: 31, mergeWarmup: 10 }, name, values, sorted);
+    rows.push(...mine.rows);
+    // Repeated merges must not grow the encoding: 100 self-merges of 1e6.
+    const d = TDigest.fromBytes(ours.toBytes(ours.build(values)));
+    const acc = new TDigest();
+    for (let i = 0; i < 100; i++) acc.merge(d);
+    maxOurBytes = Math.max(maxOurBytes, mine.maxBytes, acc.toBytes().length);
+  }
+  for (const { name, values, sorted } of data) {
+    rows.push(...measure(npm, { addReps: 1, addWarmup: 1, mergeReps: 3, mergeWarmup: 1 }, name, values, sorted).rows);
+  }
+  for (const { name, values, sorted } of data) {
+    rows.push(...measure(dd, { addReps: 5, addWarmup: 1, mergeReps: 11, mergeWarmup: 3 }, name, values, sorted).rows);
+  }
+  return { n, rows, checks: checkTargets(rows, maxOurBytes), maxOurBytes };
+}
+
+function checkTargets(rows: TdigestBenchRow[], maxOurBytes: number): TdigestCheck[] {
+  const mine = (scenario: TdigestBenchRow['scenario']) => rows.filter((r) => r.impl === ours.name && r.scenario === scenario);
+  const check = (target: string, pick: (r: TdigestBenchRow) => number, ok: (v: number) => boolean, fmt: (v: number) => string, scenario: TdigestBenchRow['scenario']) => {
+    const found = mine(scenario);
+    return { target, pass: found.every((r) => ok(pick(r))), detail: found.map((r) => `${r.dataset} ${fmt(pick(r))}`).join(', ') };
+  };
+  const sci = (v: number) => (v === 0 ? '0' : v.toExponential(1));
+  const pct = (v: number) => `${(v * 100).toFixed(3)}%`;
+  return [
+    check('>= 20 M add() calls/s', (r) => r.addsPerSecM!, (v) => v >= 20, (v) => v.toFixed(1), 'single'),
+    check('load + merge + query 100 stored digests <= 1 ms', (r) => r.loadMergeQueryMs!, (v) => v <= 1, (v) => `${v.toFixed(3)} ms`, '100-way merge'),
+    check('p99 rank error <= 1.5e-4, single stored digest', (r) => r.rankErrors[3], (v) => v <= 1.5e-4, sci, 'single'),
+    check('p99 rank error <= 2.5e-4, 100-way merge of stored slices', (r) => r.rankErrors[3], (v) => v <= 2.5e-4, sci, '100-way merge'),
+    check('p75 relative error <= 0.25%, single stored digest', (r) => r.p75RelError, (v) => v <= 0.0025, pct, 'single'),
+    check('p75 relative error <= 0.25%, 100-way merge', (r) => r.p75RelError, (v) => v <= 0.0025, pct, '100-way merge'),
+    {
+      target: '<= 512 bytes serialized, whatever n and after repeated merges',
+      pass: maxOurBytes <= 512,
+      detail: `largest seen ${maxOurBytes} bytes (1e4-value slices, 1e6 single, 100-way merge, 100 self-merges of 1e6)`,
+    },
+  ];
+}
+
+/**
+ * Markdown report: a table per data set, speed/size ratios, PASS/FAIL lines.
+ *
+ * @example
+ * console.log(formatTdigestBench(runTdigestBench()));
+ */
+export function formatTdigestBench(result: TdigestBenchResult): string {
+  const lines: string[] = [];
+  const sci = (v: number) => (v === 0 ? '0' : v.toExponential(1));
+  lines.push(`## t-digest benchmark (n = ${result.n.toLocaleString('en-US')} per data set)`, '');
+  lines.push(
+    'Rank error = distance from q to [#(< e), #(<= e)] / n for estimate e (= |#(<= e)/n - q| unless e hits tied values).',
+    'Single: one sketch over all values, queried after a serialization round trip (npm tdigest: as built, since',
+    'reloading its JSON re-digests it). 100-way merge: 100 sketches of consecutive 1% slices, each serialized; the',
+    'last column is the median time to load all 100, merge them and query p50/p75/p95/p99; bytes = the merged',
+    'sketch serialized. Add rates: median of several runs after warm-up runs (npm tdigest: one run). npm tdigest:',
+    'size = JSON of toArray(); its compress() shuffles with Math.random, so its figures vary by run. DDSketch: size',
+    'of its toProto() encoding, re-implemented here because the package needs `protobufjs`, which it does not',
+    'declare and which is not installed.',
+    '',
+  );
+  for (const { name } of DATASETS) {
+    const rows = result.rows.filter((r) => r.dataset === name);
+    lines.push(`### ${name}`, '');
+    lines.push('| impl | scenario | adds/s (M) | p50 rank err | p75 rank err | p95 rank err | p99 rank err | p75 rel err | bytes | load+merge+query 100 (ms) |');
+    lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+    for (const r of rows) {
+      const adds = r.addsPerSecM === null ? '–' : r.addsPerSecM.toFixed(2);
+      const lmq = r.loadMergeQueryMs === null ? '–' : r.loadMergeQueryMs.toFixed(3);
+      lines.push(`| ${r.impl} | ${r.scenario} | ${adds} | ${r.rankErrors.map(sci).join(' | ')} | ${(r.p75RelError * 100).toFixed(3)}% | ${r.bytes} | ${lmq} |`);
+    }
+    const get = (impl: string, scenario: string) => rows.find((r) => r.impl === impl && r.scenario === scenario)!;
+    const mine = get(ours.name, 'single');
+    const ratio = (peer: Impl<unknown>) => {
+      const p = get(peer.name, 'single');
+      const pm = get(peer.name, '100-way merge');
+      const speed = mine.addsPerSecM! / p.addsPerSecM!;
+      const lmq = pm.loadMergeQueryMs! / get(ours.name, '100-way merge').loadMergeQueryMs!;
+      return `vs ${peer.name}: adds ${speed.toFixed(1)}x faster, size ${(mine.bytes / p.bytes).toFixed(3)}x (${(p.bytes / mine.bytes).toFixed(1)}x smaller), load+merge+query ${lmq.toFixed(1)}x faster`;
+    };
+    lines.push('', `Ratios, ours ${ratio(npm as Impl<unknown>)}; ours ${ratio(dd as Impl<unknown>)}.`, '');
+  }
+  lines.push('### Targets (ours)', '');
+  for (const c of result.checks) lines.push(`- ${c.pass ? 'PASS' : 'FAIL'} ${c.target}: ${c.detail}`);
+  return lines.join('\n');
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const t0 = performance.now();
+  const result = runTdigestBench();
+  console.log(formatTdigestBench(result));
+  console.log(`\n(bench took ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+}
