@@ -23,9 +23,9 @@ function mergedSlices(values: Float64Array, parts = 100): TDigest {
 }
 
 describe('TDigest accuracy on Web Vitals shaped data (1e5 values)', () => {
-  // Targets at 1e6 are 1.5e-4 (stored) and 2.5e-4 (merged) at p99; at 1e5
-  // every slice of the merge holds only 1000 values, so the bounds below
-  // add one sample's worth of slack in the body of the distribution.
+  // p99 and p75 are held to the targets (stated for 1e6 values; they
+  // hold at 1e5 as well). Other quantiles have no target: their bounds are
+  // about twice what is measured, to catch regressions.
   for (const { name, generate } of DATASETS) {
     const values = generate(100_000);
     const sorted = sortedCopy(values);

@@ -11,9 +11,21 @@ import { makeScale } from './scale.ts';
 // should not allocate arrays for it.
 const NONE = new Float64Array(0);
 
+// Merge passes write into shared scratch (single-threaded, no re-entry) and
+// the result is copied into right-sized arrays: a pass needs room for its
+// whole input (buffer + centroids, ~4400 entries) but keeps ~300, and
+// holding the larger arrays would cost each live digest ~100 KB.
+let outM = new Float64Array(0);
+let outW = new Float64Array(0);
+
+function scratchFor(size: number): void {
+  if (outM.length >= size) return;
+  outM = new Float64Array(size);
+  outW = new Float64Array(size);
+}
+
 /**
- * Sorted centroids (double-buffered: a merge pass writes into the spare
- * arrays, then the two sets swap).
+ * Sorted centroids of the non-zero values, with their exact extremes.
  *
  * @example
  * const c = new CentroidSet();
@@ -26,8 +38,6 @@ export class CentroidSet implements Centroids {
   total = 0;
   lo = Number.POSITIVE_INFINITY;
   hi = Number.NEGATIVE_INFINITY;
-  private spareM: Float64Array<ArrayBuffer> = NONE;
-  private spareW: Float64Array<ArrayBuffer> = NONE;
 
   /**
    * Merges the sorted run `vals[0..k)` (weights `bw`, null = all 1, summing
@@ -37,19 +47,31 @@ export class CentroidSet implements Centroids {
     if (vals[0]! < this.lo) this.lo = vals[0]!;
     if (vals[k - 1]! > this.hi) this.hi = vals[k - 1]!;
     const total = this.total + added;
-    this.ensureSpare(this.n + k);
-    const s = makeScale(compression);
-    this.n = mergeRuns(this.means, this.weights, this.n, vals, bw, k, total, s, this.spareM, this.spareW);
+    scratchFor(this.n + k);
+    const n = mergeRuns(this.means, this.weights, this.n, vals, bw, k, total, makeScale(compression), outM, outW);
     this.total = total;
-    this.swap();
+    this.keep(n);
   }
 
   /** Merges the centroids among themselves at a (lower) compression. */
   recompress(compression: number): void {
-    this.ensureSpare(this.n);
-    const s = makeScale(compression);
-    this.n = mergeRuns(this.means, this.weights, this.n, NONE, null, 0, this.total, s, this.spareM, this.spareW);
-    this.swap();
+    scratchFor(this.n);
+    const n = mergeRuns(this.means, this.weights, this.n, NONE, null, 0, this.total, makeScale(compression), outM, outW);
+    this.keep(n);
+  }
+
+  /** Copies a merge pass result out of the scratch arrays. */
+  private keep(n: number): void {
+    if (this.means.length < n) {
+      // Some slack, so that a digest growing towards its steady size does
+      // not reallocate on every pass.
+      const size = n + (n >> 2) + 8;
+      this.means = new Float64Array(size);
+      this.weights = new Float64Array(size);
+    }
+    this.means.set(outM.subarray(0, n));
+    this.weights.set(outW.subarray(0, n));
+    this.n = n;
   }
 
   /** Rounds the means to what the binary format stores (see keys.ts). */
@@ -68,20 +90,5 @@ export class CentroidSet implements Centroids {
     let total = 0;
     for (let i = 0; i < n; i++) total += weights[i]!;
     this.total = total;
-  }
-
-  private ensureSpare(size: number): void {
-    if (this.spareM.length >= size) return;
-    this.spareM = new Float64Array(size);
-    this.spareW = new Float64Array(size);
-  }
-
-  private swap(): void {
-    const m = this.means;
-    const w = this.weights;
-    this.means = this.spareM;
-    this.weights = this.spareW;
-    this.spareM = m;
-    this.spareW = w;
   }
 }

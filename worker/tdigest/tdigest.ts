@@ -201,6 +201,9 @@ export class TDigest {
   /** Compresses (see `compress`) and returns the encoding. */
   private storageForm(): Uint8Array {
     this.flush();
+    // A stored digest is usually done with: give the 32 KB buffer back (the
+    // next add allocates it again).
+    this.bufV = this.bufBits = this.bufW = null;
     const c = this.c;
     const bits = c.n > 0 ? meanBits(c.lo, c.hi) : RAW_MEANS;
     // Each round merges the previous round's centroids: idempotent at a given
