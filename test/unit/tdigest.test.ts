@@ -146,6 +146,11 @@ describe('TDigest properties', () => {
         for (let i = 0; i < values.length; i += Math.ceil(values.length / 50)) {
           expect(copy.cdf(values[i]!)).toBe(d.cdf(values[i]!));
         }
+        // Close to the extremes, where the first and last means sit.
+        const span = d.max - d.min;
+        for (let k = 1; k <= 40; k++) {
+          for (const x of [d.min + span * 2 ** -k, d.max - span * 2 ** -k]) expect(copy.cdf(x)).toBe(d.cdf(x));
+        }
         expect([copy.min, copy.max, copy.count, copy.zeros]).toEqual([d.min, d.max, d.count, d.zeros]);
         expect(copy.toBytes()).toEqual(d.toBytes());
       }),

@@ -72,16 +72,27 @@ export function fromKey(k: number): number {
 }
 
 /**
+ * The stored key of `x`: its float32 key rounded to `bits` mantissa bits,
+ * in units of the dropped low bits (bits < 23 only; monotone in x).
+ *
+ * @example
+ * storedKey(1.5, 14) === storedKey(1.50001, 14); // true: same 14-bit value
+ */
+export function storedKey(x: number, bits: number): number {
+  const shift = 23 - bits;
+  return shift === 0 ? toKey(x) : (toKey(x) + (1 << (shift - 1))) >>> shift;
+}
+
+/**
  * The mean as it will be stored: rounded to `bits` mantissa bits of a
- * float32 and clamped to [lo, hi]. Monotone, so sorted means stay sorted.
+ * float32 and clamped to [lo, hi]. Monotone, so sorted means stay sorted;
+ * decoding `storedKey(x)` gives the same value for the already rounded x.
  *
  * @example
  * quantizeMean(1234.5678, 14, 8, 30000); // 1234.5625 (steps of 1/16 here)
  */
 export function quantizeMean(x: number, bits: number, lo: number, hi: number): number {
   if (bits === RAW_MEANS) return x;
-  const shift = 23 - bits;
-  const key = shift === 0 ? toKey(x) : (((toKey(x) + (1 << (shift - 1))) >>> shift) << shift) >>> 0;
-  const q = fromKey(key);
+  const q = fromKey(storedKey(x, bits) * 2 ** (23 - bits));
   return q < lo ? lo : q > hi ? hi : q;
 }

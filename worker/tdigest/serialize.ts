@@ -17,7 +17,7 @@
  * The digest rounds its own means exactly like this format does before
  * encoding (see keys.ts), so a decoded digest answers like the encoded one.
  */
-import { fromKey, RAW_MEANS, toKey } from './keys.ts';
+import { fromKey, RAW_MEANS, storedKey } from './keys.ts';
 
 export const FORMAT_VERSION = 1;
 /** Hard cap on the encoded size; the digest compresses harder to meet it. */
@@ -97,10 +97,11 @@ export function encodeState(s: DigestState, bits: number): Uint8Array {
     if (bits === RAW_MEANS) {
       for (let i = 0; i < s.n; i++) writeF64(s.means[i]!);
     } else {
-      const shift = 23 - bits;
+      // Rounding, not truncation: a mean clamped to min or max (off the
+      // grid) must come back as the grid point that the clamp undoes.
       let prev = 0;
       for (let i = 0; i < s.n; i++) {
-        const key = toKey(s.means[i]!) >>> shift;
+        const key = storedKey(s.means[i]!, bits);
         writeVarint(key - prev);
         prev = key;
       }
