@@ -253,3 +253,18 @@ async function dumpAll() {
   for (const table of tables) out[table] = (await env.DB.prepare(`SELECT * FROM ${table}`).all()).results;
   return out;
 }
+
+describe('POST /collect when the queue fails', () => {
+  it('answers 503 (retry later), not 500, and writes no Analytics Engine points', async () => {
+    const failing = { ...recordingEnv(env).env, BEACONS: { send: async () => { throw new Error('queue down'); } } as unknown as Queue };
+    const { recorded: points, env: withPoints } = recordingEnv(failing as Env);
+    const response = await worker.fetch(
+      new Request('https://site.example/collect', { method: 'POST', body: JSON.stringify(makeBeacon()), headers: { 'Content-Type': 'text/plain', 'User-Agent': CHROME_UA } }),
+      { ...withPoints, BEACONS: failing.BEACONS },
+      createExecutionContext(),
+    );
+    expect(response.status).toBe(503);
+    expect(response.headers.get('Retry-After')).toBe('30');
+    expect(points.points).toHaveLength(0);
+  });
+});

@@ -41,7 +41,10 @@ collect.post('/collect', async (c) => {
   if (!originAllowed(origin, c.req.url, parseAllowedOrigins(c.env.ALLOWED_ORIGINS))) {
     return c.text('origin not allowed', 403);
   }
-  if (origin !== null) c.header('Access-Control-Allow-Origin', origin), c.header('Vary', 'Origin');
+  if (origin !== null) {
+    c.header('Access-Control-Allow-Origin', origin);
+    c.header('Vary', 'Origin');
+  }
   if (!identityEncoding(c.req.header('Content-Encoding') ?? null)) {
     return c.text('unsupported Content-Encoding: send the body uncompressed', 415);
   }
@@ -93,7 +96,13 @@ collect.post('/collect', async (c) => {
     ipPrefix: truncateIp(c.req.header('CF-Connecting-IP')),
     events: sampled.events,
   };
-  await c.env.BEACONS.send(enriched, { contentType: 'json' });
+  try {
+    await c.env.BEACONS.send(enriched, { contentType: 'json' });
+  } catch (error) {
+    // The queue is down, not the client's fault: 503 tells the SDK to retry later.
+    console.error('enqueue failed', error instanceof Error ? error.message : 'unknown');
+    return c.text('temporarily unavailable, retry later', 503, { 'Retry-After': '30' });
+  }
   writePoints(c.env.RUM_AE, metricPoints(enriched));
   return c.body(null, 202);
 });
