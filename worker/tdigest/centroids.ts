@@ -49,7 +49,6 @@ export class CentroidSet implements Centroids {
     const total = this.total + added;
     scratchFor(this.n + k);
     const n = mergeRuns(this.means, this.weights, this.n, vals, bw, k, total, makeScale(compression), outM, outW);
-    this.total = total;
     this.keep(n);
   }
 
@@ -72,6 +71,11 @@ export class CentroidSet implements Centroids {
     this.means.set(outM.subarray(0, n));
     this.weights.set(outW.subarray(0, n));
     this.n = n;
+    // Summed in centroid order, exactly as a decoder of these weights will:
+    // with fractional weights, running totals could differ in the last bit.
+    let total = 0;
+    for (let i = 0; i < n; i++) total += outW[i]!;
+    this.total = total;
   }
 
   /** Rounds the means to what the binary format stores (see keys.ts). */
