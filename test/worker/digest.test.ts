@@ -14,16 +14,18 @@ import { DAY, DIMENSIONS, HOUR, type Dimension, type DigestBeacon, type GroupRow
 import type { MetricName } from '../../worker/schema/beacon.ts';
 import type { EnrichedBeacon } from '../../worker/schema/enriched.ts';
 import { THRESHOLDS } from '../../worker/store/rating.ts';
+import { makeScale } from '../../worker/tdigest/scale.ts';
+import { DEFAULT_COMPRESSION } from '../../worker/tdigest/tdigest.ts';
 
 const QS = [0.5, 0.75, 0.9, 0.95, 0.99];
 
 /**
  * Half the widest centroid the digest may keep at quantile q, as a share of
- * the weight: scale.ts lets a centroid at q span A * (q(1-q))^(3/4), A = 16 /
+ * the weight: scale.ts lets a centroid at q span a * (q(1-q))^(3/4), a = 16 /
  * compression, compression 200 when stored. Inside a centroid the digest
  * interpolates, so an answer can be off by up to half of it.
  */
-const halfCentroid = (q: number) => ((16 / 200) * (q * (1 - q)) ** 0.75) / 2;
+const halfCentroid = (q: number) => (makeScale(DEFAULT_COMPRESSION).a * (q * (1 - q)) ** 0.75) / 2;
 
 /**
  * Rank-error bound of a quantile answer: the digest's p99 target (1.5e-4,
