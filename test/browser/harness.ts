@@ -21,7 +21,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -231,8 +231,14 @@ export async function startHarness(): Promise<Harness> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
+  // A D1-only config for the reader (same binding and database id, so the
+  // same local database), so it does not try to host the Worker's Durable Objects.
+  const d1Block = readFileSync(join(root, 'wrangler.toml'), 'utf8').match(/\[\[d1_databases\]\][^[]*/)?.[0];
+  if (!d1Block) throw new Error('wrangler.toml has no [[d1_databases]] block');
+  const readerConfig = join(persist, 'reader.toml');
+  writeFileSync(readerConfig, `name = "edge-rum-reader"\ncompatibility_date = "2026-11-01"\n${d1Block}`);
   const proxy = await getPlatformProxy<{ DB: D1Database }>({
-    configPath: join(root, 'wrangler.toml'),
+    configPath: readerConfig,
     // getPlatformProxy wants the state directory itself; `--persist-to` adds `v3`.
     persist: { path: join(persist, 'v3') },
   });
@@ -259,7 +265,14 @@ export async function startHarness(): Promise<Harness> {
     origin,
     url: (path) => origin + path,
     async page(options = {}) {
-      const context = await (await browser(options.features)).newContext();
+      const b = await browser(options.features);
+      // The collector drops bots (isbot), and "HeadlessChrome" is one: present
+      // the same browser under its ordinary name so beacons are stored.
+      const userAgent = (await b.newBrowserCDPSession().then((s) => s.send('Browser.getVersion'))).userAgent.replace(
+        'HeadlessChrome',
+        'Chrome',
+      );
+      const context = await b.newContext({ userAgent });
       contexts.push(context);
       if (options.init) await context.addInitScript(options.init);
       return context.newPage();

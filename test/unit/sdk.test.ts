@@ -1,0 +1,130 @@
+/**
+ * Pure parts of the SDK: route normalisation, URL scrubbing, query
+ * allow-list, device tier, clamping, navigation timing and ids.
+ */
+import { describe, expect, it } from 'vitest';
+import { ms, cut } from '../../sdk/lib/clamp.ts';
+import { deviceTier } from '../../sdk/lib/context.ts';
+import { hex } from '../../sdk/lib/ids.ts';
+import { navTiming } from '../../sdk/lib/navTiming.ts';
+import { normaliseRoute } from '../../sdk/lib/route.ts';
+import { keptQuery, scrubPath } from '../../sdk/lib/scrub.ts';
+import { NavEvent } from '../../worker/schema/beacon.ts';
+
+describe('normaliseRoute', () => {
+  it.each([
+    ['/', '/'],
+    ['/product/123', '/product/:id'],
+    ['/product/123/', '/product/:id/'],
+    ['/order/3f9a2b1c7d/items/42', '/order/:id/items/:id'],
+    ['/u/0b7c4b5e-2f5a-4c8e-9d1a-6f3e2b1a0c9d/settings', '/u/:id/settings'],
+    ['/blog/2024-recap', '/blog/2024-recap'],
+    ['/about', '/about'],
+    ['/facade/deadbeef', '/facade/deadbeef'],
+    ['/orders/:num', '/orders/:id'],
+    ['/v2/items', '/v2/items'],
+  ])('%s -> %s', (path, route) => {
+    expect(normaliseRoute(path)).toBe(route);
+  });
+});
+
+describe('scrubPath', () => {
+  it('masks e-mail addresses, plain or percent-encoded', () => {
+    expect(scrubPath('/u/jane.doe@example.com/profile')).toBe('/u/:email/profile');
+    expect(scrubPath('/u/jane%40example.com')).toBe('/u/:email');
+  });
+  it('masks runs of six or more digits, keeps shorter numbers', () => {
+    expect(scrubPath('/call/+4915112345678')).toBe('/call/+:num');
+    expect(scrubPath('/product/12345')).toBe('/product/12345');
+  });
+});
+
+describe('keptQuery', () => {
+  it('keeps only allow-listed parameters, utm_* by prefix', () => {
+    expect(keptQuery('?utm_source=news&token=secret&utm_medium=mail', ['utm_*'])).toBe('utm_source=news&utm_medium=mail');
+    expect(keptQuery('?ref=x&refresh=1', ['ref'])).toBe('ref=x');
+    expect(keptQuery('?token=secret', ['utm_*'])).toBe('');
+    expect(keptQuery('', ['utm_*'])).toBe('');
+  });
+  it('masks e-mail addresses in kept values', () => {
+    expect(keptQuery('?utm_term=jane@example.com', ['utm_*'])).toBe(':email');
+  });
+});
+
+describe('deviceTier', () => {
+  it.each([
+    [undefined, undefined, undefined],
+    [2, 8, 'low'],
+    [8, 2, 'low'],
+    [4, 4, 'mid'],
+    [8, 8, 'high'],
+    [undefined, 12, 'high'],
+    [4, undefined, 'mid'],
+  ] as const)('memory %s, cores %s -> %s', (memory, cores, tier) => {
+    expect(deviceTier(memory, cores)).toBe(tier);
+  });
+});
+
+describe('clamping', () => {
+  it('keeps milliseconds whole and inside the contract', () => {
+    expect(ms(12.6)).toBe(13);
+    expect(ms(-5)).toBe(0);
+    expect(ms(Number.NaN)).toBe(0);
+    expect(ms(9e9)).toBe(3_600_000);
+  });
+  it('cuts strings and leaves absent ones absent', () => {
+    expect(cut('abcdef', 3)).toBe('abc');
+    expect(cut(undefined, 3)).toBeUndefined();
+  });
+});
+
+describe('hex', () => {
+  it('gives ids the contract accepts and trace ids of 32 hex digits', () => {
+    const id = hex(16);
+    expect(id).toMatch(/^[0-9a-f]{32}$/);
+    expect(hex(8)).toMatch(/^[0-9a-f]{16}$/);
+    expect(new Set(Array.from({ length: 100 }, () => hex(16))).size).toBe(100);
+  });
+});
+
+describe('navTiming', () => {
+  const entry = {
+    activationStart: 0,
+    redirectStart: 0,
+    redirectEnd: 0,
+    domainLookupStart: 10,
+    domainLookupEnd: 30,
+    connectStart: 30,
+    secureConnectionStart: 40,
+    connectEnd: 70,
+    responseStart: 120.4,
+    responseEnd: 180,
+    domInteractive: 300,
+    domContentLoadedEventStart: 320,
+    loadEventStart: 0,
+    transferSize: 5120,
+  } as unknown as Parameters<typeof navTiming>[0];
+
+  it('breaks the navigation into phases the contract accepts', () => {
+    const event = navTiming(entry);
+    expect(event).toEqual({
+      t: 'nav',
+      redirect: 0,
+      dns: 20,
+      tcp: 40,
+      tls: 30,
+      ttfb: 120,
+      download: 60,
+      domInteractive: 300,
+      domContentLoaded: 320,
+      load: undefined,
+      transfer: 5120,
+    });
+    expect(NavEvent.safeParse(event).success).toBe(true);
+  });
+
+  it('counts points in time from activation for prerendered pages', () => {
+    const event = navTiming({ ...entry, activationStart: 250 } as typeof entry);
+    expect(event).toMatchObject({ ttfb: 0, domInteractive: 50, domContentLoaded: 70 });
+  });
+});
