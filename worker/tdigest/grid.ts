@@ -8,7 +8,12 @@
  * an integer multiple of g, 0 when there is no grid.
  */
 
-/** Grid state of a digest that has seen no non-zero value yet. */
+/**
+ * Grid state of a digest that has seen no non-zero value yet.
+ *
+ * @example
+ * combineGrids(NO_VALUES, 8); // 8
+ */
 export const NO_VALUES = -1;
 
 /**

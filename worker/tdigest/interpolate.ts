@@ -12,7 +12,12 @@
  * `weightAtOrBelow` inverts the very same curve, so cdf and quantile agree.
  */
 
-/** A sorted run of centroids with the exact extremes of the values in it. */
+/**
+ * A sorted run of centroids with the exact extremes of the values in it.
+ *
+ * @example
+ * const c: Centroids = { means, weights, n: 2, total: 5, lo: 1, hi: 9 };
+ */
 export interface Centroids {
   readonly means: Float64Array;
   readonly weights: Float64Array;

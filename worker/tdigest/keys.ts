@@ -7,7 +7,12 @@
  * a small key delta, one or two varint bytes instead of eight.
  */
 
-/** Mantissa width meaning "keep float64 means" (float32 cannot do it). */
+/**
+ * Mantissa width meaning "keep float64 means" (float32 cannot do it).
+ *
+ * @example
+ * quantizeMean(x, RAW_MEANS, lo, hi) === x; // true
+ */
 export const RAW_MEANS = 31;
 /** Minimum mantissa bits kept: 2^-15 relative rounding error at most. */
 const BASE_BITS = 14;

@@ -19,7 +19,12 @@
 /** Width factor at compression 1: tuned so compression 200 ~ 100 centroids. */
 const Z = 16;
 
-/** Scale parameters for one compression. */
+/**
+ * Scale parameters for one compression.
+ *
+ * @example
+ * const s: Scale = makeScale(400);
+ */
 export interface Scale {
   /** A centroid at q may span about a * (q(1-q))^(3/4) of the weight. */
   readonly a: number;

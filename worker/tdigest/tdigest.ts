@@ -15,10 +15,10 @@
  */
 import { CentroidSet } from './centroids.ts';
 import { combineGrids, gridOf, NO_VALUES, onGrid } from './grid.ts';
-import { meanBits, RAW_MEANS } from './keys.ts';
 import { cdfOf, maxOf, minOf, quantileOf } from './query.ts';
-import { decodeState, encodeState, MAX_BYTES } from './serialize.ts';
+import { decodeState } from './serialize.ts';
 import { sortValues } from './sort.ts';
+import { storeCentroids } from './storage.ts';
 
 /** Values buffered before a merge pass; large enough to amortise the pass. */
 const BUFFER_SIZE = 4096;
@@ -28,7 +28,12 @@ const BUFFER_SIZE = 4096;
  * `compress()` brings it down to the public compression for storage.
  */
 const INTERNAL_FACTOR = 2;
-/** Default compression: ~100 stored centroids, ~450 bytes at 1e6 values. */
+/**
+ * Default compression: ~100 stored centroids, ~450 bytes at 1e6 values.
+ *
+ * @example
+ * new TDigest().compression === DEFAULT_COMPRESSION; // true
+ */
 export const DEFAULT_COMPRESSION = 200;
 
 /**
@@ -204,27 +209,7 @@ export class TDigest {
     // A stored digest is usually done with: give the 32 KB buffer back (the
     // next add allocates it again).
     this.bufV = this.bufBits = this.bufW = null;
-    const c = this.c;
-    const bits = c.n > 0 ? meanBits(c.lo, c.hi) : RAW_MEANS;
-    // Each round merges the previous round's centroids: idempotent at a given
-    // compression, and it ends since compression 1 leaves a few centroids.
-    for (let comp = this.compression; ; comp = Math.max(1, Math.floor(comp * 0.85))) {
-      if (c.n > 0) c.recompress(comp);
-      // Small digests keep float64 means when they fit: their centroids are
-      // mostly single samples, which then stay exact.
-      let bytes = encodeState(this.state(), RAW_MEANS);
-      if (bytes.length > MAX_BYTES && bits !== RAW_MEANS) {
-        c.quantize(bits);
-        bytes = encodeState(this.state(), bits);
-      }
-      if (bytes.length <= MAX_BYTES || comp === 1) return bytes;
-    }
-  }
-
-  private state() {
-    const { compression, zeroCount: zeros, grid } = this;
-    const { n, lo, hi, means, weights } = this.c;
-    return { compression, zeros, grid, n, lo, hi, means, weights };
+    return storeCentroids(this.c, this.compression, this.zeroCount, this.grid);
   }
 
   /**
@@ -280,24 +265,44 @@ export class TDigest {
     return cdfOf(this.c, this.zeroCount, this.grid, x);
   }
 
-  /** Total weight added (exact for integer weights up to 2^53). */
+  /**
+   * Total weight added (exact for integer weights up to 2^53).
+   *
+   * @example
+   * d.count; // page views behind the percentiles
+   */
   get count(): number {
     this.flush();
     return this.c.total + this.zeroCount;
   }
 
-  /** Exact weight of the values equal to 0. */
+  /**
+   * Exact weight of the values equal to 0.
+   *
+   * @example
+   * cls.zeros / cls.count; // share of page views without any layout shift
+   */
   get zeros(): number {
     return this.zeroCount;
   }
 
-  /** Exact smallest value; NaN when empty. */
+  /**
+   * Exact smallest value; NaN when empty.
+   *
+   * @example
+   * d.min; // fastest page view
+   */
   get min(): number {
     this.flush();
     return minOf(this.c, this.zeroCount);
   }
 
-  /** Exact largest value; NaN when empty. */
+  /**
+   * Exact largest value; NaN when empty.
+   *
+   * @example
+   * d.max; // slowest page view
+   */
   get max(): number {
     this.flush();
     return maxOf(this.c, this.zeroCount);
