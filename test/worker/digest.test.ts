@@ -323,15 +323,20 @@ describe('RouteDigest: compaction alarm', () => {
     expect((await daily('LCP'))[0]!.count).toBe(2_401);
   });
 
-  it('forgets beacon ids older than 7 days but still dedupes recent ones', async () => {
+  it('remembers beacon ids for 7 days from ingestion, even for late beacons, then forgets them', async () => {
     const stub = stubOf(digestName(unique('seen')));
-    const old = digestBeacon('seen-old-1', Date.now() - SEEN_RETENTION - DAY, [{ n: 'FCP', v: 1_000 }]);
+    // A beacon whose own time is older than the retention is still deduped: ids age from ingestion.
+    const late = digestBeacon('seen-late-1', Date.now() - SEEN_RETENTION - DAY, [{ n: 'FCP', v: 1_000 }]);
     const fresh = digestBeacon('seen-new-1', Date.now() - HOUR, [{ n: 'FCP', v: 1_000 }]);
-    await stub.ingest([old, fresh]);
+    await stub.ingest([late, fresh]);
     expect(await runDurableObjectAlarm(stub)).toBe(true);
-    const seen = await runInDurableObject(stub, (_i: RouteDigest, state) => state.storage.sql.exec<{ bid: string }>('SELECT bid FROM seen').toArray());
-    expect(seen.map((r) => r.bid)).toEqual(['seen-new-1']);
-    expect(await stub.ingest([fresh])).toBe(0);
+    expect(await stub.ingest([late, fresh])).toBe(0);
+    // Eight days later (compact takes the clock as an argument) both are forgotten.
+    const seen = await runInDurableObject(stub, (instance: RouteDigest, state) => {
+      instance.compact(Date.now() + SEEN_RETENTION + DAY);
+      return state.storage.sql.exec<{ bid: string }>('SELECT bid FROM seen').toArray();
+    });
+    expect(seen).toEqual([]);
   });
 });
 

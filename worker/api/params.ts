@@ -11,11 +11,14 @@ import { DAY, DIMENSIONS, HOUR } from '../digest/types.ts';
 export const MAX_BUCKETS = 5_000;
 const MAX_RANGE = 800 * DAY;
 
+const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+
 const time = z
   .union([z.string(), z.number()])
   .transform((raw, ctx) => {
     const text = String(raw).trim();
-    const value = /^\d+$/.test(text) ? Number(text) : Date.parse(text);
+    // Epoch ms, or an ISO 8601 date/time: Date.parse alone also takes "-5" or "1.5" as dates.
+    const value = /^\d+$/.test(text) ? Number(text) : ISO_8601.test(text) ? Date.parse(text) : Number.NaN;
     if (!Number.isFinite(value) || value < 0 || value > 8.64e15) {
       ctx.addIssue({ code: 'custom', message: `not a time: ${text.slice(0, 40)} (epoch ms or ISO 8601)` });
       return z.NEVER;
@@ -31,8 +34,8 @@ const interval = z
     const match = raw.match(/^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)?$/);
     const unit = { ms: 1, s: 1e3, m: 60e3, h: HOUR, d: DAY, w: 7 * DAY }[(match?.[2] ?? 'ms') as 'ms'];
     const ms = match ? Number(match[1]) * unit : Number.NaN;
-    if (!(ms > 0)) {
-      ctx.addIssue({ code: 'custom', message: `not an interval: ${raw.slice(0, 20)} (e.g. 1h, 1d, or milliseconds)` });
+    if (!(ms > 0) || ms > MAX_RANGE) {
+      ctx.addIssue({ code: 'custom', message: `not an interval: ${raw.slice(0, 20)} (1h to 800d, e.g. 1h, 1d, or milliseconds)` });
       return z.NEVER;
     }
     return Math.ceil(ms / HOUR) * HOUR;

@@ -65,9 +65,11 @@ export class RouteDigest extends DurableObject<Env> {
   private ingestNew(beacons: DigestBeacon[]): number {
     const pending = new Map<string, { metric: string; dim: string; value: string; bucket: number; digest: TDigest }>();
     let fresh = 0;
+    const now = Date.now();
     for (const beacon of beacons) {
       if (this.sql.exec('SELECT 1 FROM seen WHERE bid = ?', beacon.bid).toArray().length > 0) continue;
-      this.sql.exec('INSERT INTO seen (bid, ts) VALUES (?, ?)', beacon.bid, beacon.ts);
+      // Remembered from ingestion time, so even a late beacon stays deduped for SEEN_RETENTION.
+      this.sql.exec('INSERT INTO seen (bid, ts) VALUES (?, ?)', beacon.bid, now);
       fresh += 1;
       const bucket = Math.floor(beacon.ts / HOUR) * HOUR;
       const pairs: [string, string][] = [['all', 'all'], ...DIMENSIONS.map((d): [string, string] => [d, beacon.dims[d]])];
