@@ -5,7 +5,12 @@
  * benchmarks and their baselines all see the very same values run after run.
  */
 
-/** Seed used by the benchmarks unless a caller asks for another one. */
+/**
+ * Seed used by the benchmarks unless a caller asks for another one.
+ *
+ * @example
+ * lcpLike(1000, DEFAULT_SEED); // same as lcpLike(1000)
+ */
 export const DEFAULT_SEED = 0x5eed_2024;
 
 /**
@@ -101,7 +106,12 @@ export function clsLike(n: number, seed = DEFAULT_SEED + 2): Float64Array {
   return out;
 }
 
-/** A named generator, so benchmarks can loop over all data sets. */
+/**
+ * A named generator, so benchmarks can loop over all data sets.
+ *
+ * @example
+ * const inp: Dataset = { name: 'INP-like', generate: inpLike };
+ */
 export interface Dataset {
   readonly name: string;
   readonly generate: (n: number, seed?: number) => Float64Array;
