@@ -23,6 +23,12 @@ import { storeCentroids } from './storage.ts';
 /** Values buffered before a merge pass; large enough to amortise the pass. */
 const BUFFER_SIZE = 4096;
 /**
+ * The buffer starts small and grows 4x at a time up to BUFFER_SIZE: an
+ * ingestion batch keeps one digest per metric and dimension value, most of
+ * them with a handful of values, and 32 KB each would add up.
+ */
+const FIRST_BUFFER = 64;
+/**
  * In memory the digest keeps twice the public compression (Dunning's
  * two-level scheme): merges and queries before storage lose less, and
  * `compress()` brings it down to the public compression for storage.
@@ -103,7 +109,7 @@ export class TDigest {
     buf[i] = value;
     if (this.bufW !== null) this.bufW[i] = 1;
     this.bufN = i + 1;
-    if (i + 1 === BUFFER_SIZE) this.flush();
+    if (i + 1 === buf.length) this.bufferFull();
   }
 
   private addWeighted(value: number, weight: number): void {
@@ -123,22 +129,37 @@ export class TDigest {
     buf[i] = value;
     bw[i] = weight;
     this.bufN = i + 1;
-    if (i + 1 === BUFFER_SIZE) this.flush();
+    if (i + 1 === buf.length) this.bufferFull();
   }
 
   /** Weights are only stored once a weight other than 1 shows up. */
   private allocWeights(): Float64Array {
-    const bw = new Float64Array(BUFFER_SIZE);
+    const bw = new Float64Array(this.bufV!.length);
     bw.fill(1, 0, this.bufN);
     this.bufW = bw;
     return bw;
   }
 
-  private allocBuffer(): Float64Array {
-    const buf = new Float64Array(BUFFER_SIZE);
+  private allocBuffer(size = FIRST_BUFFER): Float64Array {
+    const buf = new Float64Array(size);
     this.bufV = buf;
     this.bufBits = new Uint32Array(buf.buffer);
     return buf;
+  }
+
+  /** Grows a full buffer, or merges it once it has reached BUFFER_SIZE. */
+  private bufferFull(): void {
+    const old = this.bufV!;
+    if (old.length >= BUFFER_SIZE) {
+      this.flush();
+      return;
+    }
+    this.allocBuffer(Math.min(old.length * 4, BUFFER_SIZE)).set(old);
+    const bw = this.bufW;
+    if (bw !== null) {
+      this.bufW = new Float64Array(this.bufV!.length);
+      this.bufW.set(bw);
+    }
   }
 
   /**
@@ -162,12 +183,12 @@ export class TDigest {
     for (let from = 0; from < oc.n; ) {
       const buf = this.bufV ?? this.allocBuffer();
       const bw = this.bufW ?? this.allocWeights();
-      const k = Math.min(oc.n - from, BUFFER_SIZE - this.bufN);
+      const k = Math.min(oc.n - from, buf.length - this.bufN);
       buf.set(oc.means.subarray(from, from + k), this.bufN);
       bw.set(oc.weights.subarray(from, from + k), this.bufN);
       this.bufN += k;
       from += k;
-      if (this.bufN === BUFFER_SIZE) this.flush();
+      if (this.bufN === buf.length) this.bufferFull();
     }
     return this;
   }
@@ -206,8 +227,8 @@ export class TDigest {
   /** Compresses (see `compress`) and returns the encoding. */
   private storageForm(): Uint8Array {
     this.flush();
-    // A stored digest is usually done with: give the 32 KB buffer back (the
-    // next add allocates it again).
+    // A stored digest is usually done with: give the buffer (up to 32 KB)
+    // back; the next add allocates a small one again.
     this.bufV = this.bufBits = this.bufW = null;
     return storeCentroids(this.c, this.compression, this.zeroCount, this.grid);
   }
