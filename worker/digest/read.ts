@@ -1,9 +1,12 @@
 /**
- * Reading stored digests: the rows of a metric and dimension in a time range,
- * merged per group. A stored bucket belongs to a range when its start lies in
- * [from, to); hour buckets older than 14 days exist only as day buckets.
+ * Reading stored digests for a range. Hours and their day roll-ups hold the
+ * same values, so each day is read once: from its roll-up when the whole day
+ * lies in the range (and in one output bucket), else from its hours. Days
+ * older than 14 days have only roll-ups; such a day counts when its start
+ * lies in [from, to).
  */
 import { TDigest } from '../tdigest/tdigest.ts';
+import { DAY, HOUR } from './types.ts';
 
 export interface StoredDigest {
   value: string;
@@ -11,13 +14,56 @@ export interface StoredDigest {
   bytes: ArrayBuffer;
 }
 
-export function loadBuckets(sql: SqlStorage, metric: string, dim: string, from: number, to: number): StoredDigest[] {
+function select(sql: SqlStorage, metric: string, dim: string, grain: number, from: number, to: number): StoredDigest[] {
   return sql
     .exec<{ value: string; bucket: number; bytes: ArrayBuffer }>(
-      'SELECT value, bucket, bytes FROM digests WHERE metric = ? AND dim = ? AND bucket >= ? AND bucket < ?',
-      metric, dim, from, to,
+      'SELECT value, bucket, bytes FROM digests WHERE metric = ? AND dim = ? AND grain = ? AND bucket >= ? AND bucket < ?',
+      metric, dim, grain, from, to,
     )
     .toArray();
+}
+
+function hasHours(sql: SqlStorage, metric: string, dim: string, day: number): boolean {
+  return (
+    sql.exec('SELECT 1 FROM digests WHERE metric = ? AND dim = ? AND grain = ? AND bucket >= ? AND bucket < ? LIMIT 1', metric, dim, HOUR, day, day + DAY).toArray()
+      .length > 0
+  );
+}
+
+/**
+ * The digests to merge for [from, to): each value counted once.
+ * `wholeDayFits(day)` says whether a day maps into a single output bucket.
+ */
+export function loadRange(
+  sql: SqlStorage,
+  metric: string,
+  dim: string,
+  from: number,
+  to: number,
+  wholeDayFits: (day: number) => boolean,
+): StoredDigest[] {
+  const hours = select(sql, metric, dim, HOUR, from, to);
+  const days = select(sql, metric, dim, DAY, Math.floor(from / DAY) * DAY, to);
+  const hourDays = new Set(hours.map((h) => Math.floor(h.bucket / DAY) * DAY));
+  const edgeHasHours = new Map<number, boolean>();
+  const byDay = new Set<number>();
+  const out: StoredDigest[] = [];
+  for (const row of days) {
+    const day = row.bucket;
+    const inside = day >= from && day + DAY <= to;
+    if (inside && wholeDayFits(day)) {
+      byDay.add(day);
+      out.push(row);
+    } else if (inside) {
+      if (!hourDays.has(day)) out.push(row); // compacted: the roll-up is all there is
+    } else if (day >= from) {
+      let has = edgeHasHours.get(day);
+      if (has === undefined) edgeHasHours.set(day, (has = hasHours(sql, metric, dim, day)));
+      if (!has) out.push(row);
+    }
+  }
+  for (const row of hours) if (!byDay.has(Math.floor(row.bucket / DAY) * DAY)) out.push(row);
+  return out;
 }
 
 export function mergeByGroup(rows: StoredDigest[], keyOf: (row: StoredDigest) => string): Map<string, TDigest> {

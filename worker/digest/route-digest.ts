@@ -8,8 +8,9 @@
  * `SEEN_RETENTION`) in the same transaction as the digest updates, so a
  * redelivered batch never double-counts.
  *
- * An alarm compacts hour digests older than 14 days into day digests, drops
- * digests older than `DIGEST_RETENTION_DAYS`, and forgets old beacon ids.
+ * Every value goes into its hour digest and its day roll-up. An alarm drops
+ * hour digests older than 14 days (their days remain), drops digests older
+ * than `DIGEST_RETENTION_DAYS`, and forgets old beacon ids.
  *
  * @example
  * ```ts
@@ -20,7 +21,7 @@
  */
 import { DurableObject } from 'cloudflare:workers';
 import { TDigest } from '../tdigest/tdigest.ts';
-import { loadBuckets, mergeByGroup } from './read.ts';
+import { loadRange, mergeByGroup } from './read.ts';
 import { DAY, DIMENSIONS, HOUR, type DigestBeacon, type GroupQuery, type GroupRow, type SeriesQuery, type SeriesRow } from './types.ts';
 
 /** Hour digests older than this are compacted into day digests. */
@@ -82,9 +83,17 @@ export class RouteDigest extends DurableObject<Env> {
         }
       }
     }
+    // Day roll-ups are kept beside the hours, so long ranges merge ~30 digests, not ~720.
+    const days = new Map<string, { metric: string; dim: string; value: string; day: number; digest: TDigest }>();
     for (const { metric, dim, value, bucket, digest } of pending.values()) {
-      this.upsert(metric, dim, value, HOUR, bucket, digest);
+      const day = Math.floor(bucket / DAY) * DAY;
+      const key = `${metric}\n${dim}\n${value}\n${day}`;
+      let entry = days.get(key);
+      if (!entry) days.set(key, (entry = { metric, dim, value, day, digest: new TDigest() }));
+      entry.digest.merge(digest);
     }
+    for (const { metric, dim, value, bucket, digest } of pending.values()) this.upsert(metric, dim, value, HOUR, bucket, digest);
+    for (const { metric, dim, value, day, digest } of days.values()) this.upsert(metric, dim, value, DAY, day, digest);
     return fresh;
   }
 
@@ -105,8 +114,9 @@ export class RouteDigest extends DurableObject<Env> {
 
   /** Quantiles per time bucket (and group). */
   series(query: SeriesQuery): SeriesRow[] {
-    const rows = loadBuckets(this.sql, query.metric, query.by, query.from, query.to);
-    const merged = mergeByGroup(rows, (row) => `${Math.floor((row.bucket - query.from) / query.interval)}\n${row.value}`);
+    const slot = (t: number) => Math.floor((t - query.from) / query.interval);
+    const rows = loadRange(this.sql, query.metric, query.by, query.from, query.to, (day) => slot(day) === slot(day + DAY - 1));
+    const merged = mergeByGroup(rows, (row) => `${slot(row.bucket)}\n${row.value}`);
     const out: SeriesRow[] = [];
     for (const [key, digest] of merged) {
       const [slot, group] = key.split('\n') as [string, string];
@@ -117,7 +127,7 @@ export class RouteDigest extends DurableObject<Env> {
 
   /** p75, count and good / needs-improvement / poor shares per group. */
   groups(query: GroupQuery): GroupRow[] {
-    const rows = loadBuckets(this.sql, query.metric, query.by, query.from, query.to);
+    const rows = loadRange(this.sql, query.metric, query.by, query.from, query.to, () => true);
     const merged = mergeByGroup(rows, (row) => row.value);
     const [goodAt, poorAt] = query.thresholds;
     const out: GroupRow[] = [];
@@ -135,29 +145,17 @@ export class RouteDigest extends DurableObject<Env> {
     await this.ctx.storage.setAlarm(now + ALARM_PERIOD);
   }
 
-  /** Hour digests older than 14 days become day digests; expired rows go. */
+  /**
+   * Hour digests older than 14 days are dropped (their day roll-ups hold the
+   * same values); expired digests and old beacon ids go.
+   */
   compact(now: number): { compacted: number; expired: number } {
     const cutoff = Math.floor((now - COMPACT_AFTER) / DAY) * DAY;
-    const old = this.sql
-      .exec<{ metric: string; dim: string; value: string; bucket: number; bytes: ArrayBuffer }>(
-        'SELECT metric, dim, value, bucket, bytes FROM digests WHERE grain = ? AND bucket < ?',
-        HOUR, cutoff,
-      )
-      .toArray();
-    const days = new Map<string, { metric: string; dim: string; value: string; day: number; digest: TDigest }>();
-    for (const row of old) {
-      const day = Math.floor(row.bucket / DAY) * DAY;
-      const key = `${row.metric}\n${row.dim}\n${row.value}\n${day}`;
-      let entry = days.get(key);
-      if (!entry) days.set(key, (entry = { metric: row.metric, dim: row.dim, value: row.value, day, digest: new TDigest() }));
-      entry.digest.merge(TDigest.fromBytes(new Uint8Array(row.bytes)));
-    }
-    for (const { metric, dim, value, day, digest } of days.values()) this.upsert(metric, dim, value, DAY, day, digest);
-    this.sql.exec('DELETE FROM digests WHERE grain = ? AND bucket < ?', HOUR, cutoff);
+    const compacted = this.sql.exec('DELETE FROM digests WHERE grain = ? AND bucket < ?', HOUR, cutoff).rowsWritten;
     const retentionDays = Number(this.env.DIGEST_RETENTION_DAYS);
     const keepFrom = now - (Number.isFinite(retentionDays) && retentionDays > 0 ? retentionDays : 400) * DAY;
     const expired = this.sql.exec('DELETE FROM digests WHERE bucket < ?', keepFrom).rowsWritten;
     this.sql.exec('DELETE FROM seen WHERE ts < ?', now - SEEN_RETENTION);
-    return { compacted: old.length, expired };
+    return { compacted, expired };
   }
 }
