@@ -41,6 +41,16 @@ export const PREFIX = '/rum';
 /** The browser binary: `CHROME_PATH` when set, else Debian's Chromium (see scripts/ensure-browser.ts). */
 export const chromePath = (): string => process.env.CHROME_PATH || '/usr/bin/chromium';
 
+/**
+ * The collector drops bots (isbot), and "HeadlessChrome" is one. The same
+ * browser under its ordinary name, set browser-wide with `--user-agent`: a
+ * per-context override does not reach beacons sent while a page unloads.
+ */
+export const userAgent = (): string => {
+  const version = spawnSync(chromePath(), ['--version'], { encoding: 'utf8' }).stdout.match(/(\d+)\.\d+\.\d+\.\d+/)?.[1] ?? '150';
+  return `Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${version}.0.0.0 Safari/537.36`;
+};
+
 export const CHROME_ARGS = [
   '--headless',
   '--no-sandbox',
@@ -60,6 +70,7 @@ export interface CollectRequest {
   site?: string;
   /** Page the beacon came from (Referer path). */
   referer?: string;
+  userAgent?: string;
 }
 
 export interface Harness {
@@ -124,10 +135,24 @@ function siteServer(workerPort: number, log: CollectRequest[]): Server {
                 // Recorded as is; the Worker answers 400.
               }
               const referer = req.headers.referer ? new URL(req.headers.referer).pathname : undefined;
-              log.push({ bytes: body.length, status: response.statusCode ?? 0, body: body.toString('utf8'), site, referer });
+              log.push({
+                bytes: body.length,
+                status: response.statusCode ?? 0,
+                body: body.toString('utf8'),
+                site,
+                referer,
+                userAgent: req.headers['user-agent'],
+              });
             }
-            res.writeHead(response.statusCode ?? 502, response.headers);
-            response.pipe(res);
+            // Read the Worker's answer whole even when the page has gone (a
+            // beacon sent while navigating away): the upstream exchange always completes.
+            const answer: Buffer[] = [];
+            response.on('data', (chunk: Buffer) => answer.push(chunk));
+            response.on('end', () => {
+              if (res.destroyed) return;
+              res.writeHead(response.statusCode ?? 502, response.headers);
+              res.end(Buffer.concat(answer));
+            });
           },
         );
         upstream.on('error', (error) => {
@@ -251,7 +276,9 @@ export async function startHarness(): Promise<Harness> {
     if (!b) {
       b = await chromium.launch({
         executablePath: chromePath(),
-        args: [...CHROME_ARGS, ...(features ? [`--enable-features=${features}`] : [])],
+        args: [...CHROME_ARGS, `--user-agent=${userAgent()}`, ...(features ? [`--enable-features=${features}`] : [])],
+        // Playwright turns the back/forward cache off by default; the bfcache scenario needs it.
+        ignoreDefaultArgs: ['--disable-back-forward-cache'],
       });
       browsers.set(features, b);
     }
@@ -265,14 +292,7 @@ export async function startHarness(): Promise<Harness> {
     origin,
     url: (path) => origin + path,
     async page(options = {}) {
-      const b = await browser(options.features);
-      // The collector drops bots (isbot), and "HeadlessChrome" is one: present
-      // the same browser under its ordinary name so beacons are stored.
-      const userAgent = (await b.newBrowserCDPSession().then((s) => s.send('Browser.getVersion'))).userAgent.replace(
-        'HeadlessChrome',
-        'Chrome',
-      );
-      const context = await b.newContext({ userAgent });
+      const context = await (await browser(options.features)).newContext();
       contexts.push(context);
       if (options.init) await context.addInitScript(options.init);
       return context.newPage();
