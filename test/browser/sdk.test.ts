@@ -150,9 +150,10 @@ it('a back/forward-cache restore is a new page view with its own vitals', async 
 });
 
 describe('SPA route changes', () => {
-  const journey = async (features?: string) => {
+  /** Landing, a product page (which shifts, and gets a slow click), then the cart; hidden at the end. */
+  const journey = async (mode: string, features?: string) => {
     const page = await h.page({ features });
-    await page.goto(h.url(`/06_spa.html?mode=${features ? 'soft' : 'heuristic'}`));
+    await page.goto(h.url(`/${mode}/06_spa.html`));
     await settle(page, 400);
     await page.click('#to-product');
     await page.waitForTimeout(1_200); // the product page shifts 700 ms after rendering
@@ -163,27 +164,44 @@ describe('SPA route changes', () => {
     await hide(page);
     return page;
   };
+  const routeMetrics = (rows: MetricRow[], route: string) => byMetric(rows.filter((r) => r.route === route));
 
   it('give one page view per route, each with its own vitals (heuristic, no soft-navigation support)', async () => {
-    const page = await journey();
-    const rows = await metrics('f06', ['CLS', 'INP'], (r) => r.route === '/spa/product/:id');
-    await h.waitForRows(METRICS_SQL, ['f06'], (r: MetricRow[]) => r.some((x) => x.route === '/spa/cart' && x.metric === 'CLS'));
+    const page = await journey('heuristic');
+    const rows = await h.waitForRows<MetricRow>(METRICS_SQL, ['f06'], (r) => {
+      const product = routeMetrics(r, '/heuristic/spa/product/:id');
+      return Boolean(product.CLS && product.INP && routeMetrics(r, '/heuristic/spa/cart').CLS);
+    });
     const views = await h.query<{ route: string; nav: string; path: string }>(
-      `SELECT route, nav, path FROM page_views WHERE site = 'f06' ORDER BY ts`,
+      `SELECT route, nav, path FROM page_views WHERE site = 'f06' AND path LIKE '/heuristic/%' ORDER BY ts`,
     );
     expect(views.map((v) => [v.route, v.nav])).toEqual([
-      ['/06_spa.html', 'navigate'],
-      ['/spa/product/:id', 'soft-navigation'],
-      ['/spa/cart', 'soft-navigation'],
+      ['/heuristic/06_spa.html', 'navigate'],
+      ['/heuristic/spa/product/:id', 'soft-navigation'],
+      ['/heuristic/spa/cart', 'soft-navigation'],
     ]);
-    expect(views[1]!.path).toBe('/spa/product/123');
-    const all = await h.query<MetricRow>(METRICS_SQL, ['f06']);
-    const product = byMetric(all.filter((r) => r.route === '/spa/product/:id'));
-    const landing = byMetric(all.filter((r) => r.route === '/06_spa.html'));
+    expect(views[1]!.path).toBe('/heuristic/spa/product/123');
+    const landing = routeMetrics(rows, '/heuristic/06_spa.html');
+    const product = routeMetrics(rows, '/heuristic/spa/product/:id');
     expect(Object.keys(landing)).toEqual(expect.arrayContaining(['LCP', 'FCP', 'TTFB']));
     expect(product.CLS!.value).toBeGreaterThan(0.05);
     expect(product.INP!.value).toBeGreaterThanOrEqual(300);
-    expect(rows.length).toBeGreaterThan(0);
+    expect(routeMetrics(rows, '/heuristic/spa/cart').CLS!.value).toBe(0);
+    await page.close();
+  });
+
+  it('give per-route vitals from web-vitals soft navigations where the browser reports them', async () => {
+    const page = await journey('soft', 'SoftNavigationHeuristics');
+    const rows = await h.waitForRows<MetricRow>(METRICS_SQL, ['f06'], (r) => {
+      const product = routeMetrics(r, '/soft/spa/product/:id');
+      return ['LCP', 'FCP', 'TTFB', 'CLS', 'INP'].every((n) => product[n]);
+    });
+    const product = routeMetrics(rows, '/soft/spa/product/:id');
+    expect(product.CLS!.value).toBeGreaterThan(0.05);
+    expect(product.INP!.value).toBeGreaterThanOrEqual(300);
+    expect(product.LCP!.nav).toBe('soft-navigation');
+    const views = await h.query<{ route: string }>(`SELECT route FROM page_views WHERE site = 'f06' AND path LIKE '/soft/%' ORDER BY ts`);
+    expect(views.map((v) => v.route)).toEqual(['/soft/06_spa.html', '/soft/spa/product/:id', '/soft/spa/cart']);
     await page.close();
   });
 });
