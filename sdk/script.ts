@@ -17,8 +17,9 @@ declare global {
 export const fromScript = (init: (options: Options) => Rum): void => {
   const script = document.currentScript as HTMLScriptElement;
   const options: Record<string, unknown> = {
-    // The endpoint defaults to the script's own directory: /rum/rum.js posts to /rum/collect.
-    endpoint: new URL('collect', script.src).href,
+    // The endpoint defaults to the script's own directory: /rum/rum.js posts
+    // to /rum/collect (an inlined copy has no src: give it data-endpoint).
+    endpoint: script.src && new URL('collect', script.src).href,
   };
   for (const [key, value] of Object.entries(script.dataset))
     options[key] = value == 'false' ? false : value == '' || value == 'true' ? true : value;

@@ -1,0 +1,151 @@
+/**
+ * SDK overhead in headless Chromium: script evaluation plus `init()` for
+ * each first-party build, measured around the insertion of an inline
+ * `<script>` carrying the built body (so parse, compile and run all count),
+ * in a fresh page per run; and the long tasks (>= 50 ms) seen from insertion
+ * through a hidden-page flush. Also the brotli sizes beside peers' published
+ * sizes. Reported, not asserted: timings on a shared machine are noisy.
+ *
+ * @example
+ * ```sh
+ * npx tsx bench/sdk.ts          # prints the table
+ * npm run bench -- sdk          # the same, inside the full bench run
+ * ```
+ */
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, constants } from 'node:zlib';
+import { chromium } from 'playwright-core';
+import { buildScript, SCRIPT_ENTRIES } from '../scripts/build-sdk.ts';
+import { CHROME_ARGS, chromePath } from '../test/browser/harness.ts';
+
+const RUNS = 25;
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface SdkBenchRow {
+  script: string;
+  /** Brotli (quality 11) bytes; for peers, their published size. */
+  brotliBytes: number;
+  /** Script evaluation + init, milliseconds (median and 95th percentile of RUNS fresh pages). */
+  initMedianMs?: number;
+  initP95Ms?: number;
+  /** Long tasks from insertion through a flush on hide, summed over all runs. */
+  longTasks?: number;
+  note?: string;
+}
+
+/** Published brotli sizes of comparable RUM agents (their own docs and bundle reports). */
+const PEERS: SdkBenchRow[] = [
+  { script: 'Boomerang', brotliBytes: 27_000, note: 'published, about 27 KB' },
+  { script: 'Grafana Faro Web SDK', brotliBytes: 36_000, note: 'published, about 36 KB' },
+  { script: 'Datadog Browser RUM', brotliBytes: 73_000, note: 'published, about 73 KB' },
+];
+
+const brotli = (text: string) => brotliCompressSync(text, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+
+const quantile = (values: number[], q: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+};
+
+/**
+ * Runs in the page: evaluation + init of `body`, then long tasks through a
+ * flush on hide. A string, not a function, because tsx's name-keeping helper
+ * (`__name`) does not exist in the page.
+ */
+const MEASURE_IN_PAGE = `async (body) => {
+  const observed = { longTasks: 0 };
+  new PerformanceObserver((list) => (observed.longTasks += list.getEntries().length)).observe({ type: 'longtask' });
+  const script = document.createElement('script');
+  script.dataset.site = 'bench';
+  script.dataset.endpoint = '/collect';
+  script.textContent = body;
+  const start = performance.now();
+  document.head.append(script);
+  const initMs = performance.now() - start;
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' });
+  Object.defineProperty(document, 'hidden', { configurable: true, get: () => true });
+  document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  return { initMs, longTasks: observed.longTasks };
+}`;
+
+export async function runSdkBench(): Promise<SdkBenchRow[]> {
+  const server = createServer((req, res) => {
+    if (req.method === 'POST') {
+      req.resume();
+      res.writeHead(202).end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/html' });
+    res.end('<!doctype html><html><head><title>bench</title></head><body><h1>SDK bench</h1></body></html>');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const browser = await chromium.launch({ executablePath: chromePath(), args: CHROME_ARGS });
+  const rows: SdkBenchRow[] = [];
+  try {
+    const builds = Object.fromEntries(
+      await Promise.all(Object.entries(SCRIPT_ENTRIES).map(async ([name, entry]) => [name, await buildScript(entry)] as const)),
+    );
+    // Calibration on the same machine: web-vitals alone (its IIFE build, all
+    // five metrics registered), and the core script parsed but not run.
+    const webVitals = readFileSync(join(root, 'node_modules/web-vitals/dist/web-vitals.iife.js'), 'utf8');
+    const variants: [string, string, string | undefined][] = [
+      ...Object.entries(builds).map(([name, body]) => [name, body, undefined] as [string, string, undefined]),
+      [
+        'calibration: web-vitals 6 alone',
+        `${webVitals};[webVitals.onCLS,webVitals.onINP,webVitals.onLCP,webVitals.onFCP,webVitals.onTTFB].forEach((f)=>f(()=>{}))`,
+        'eval + the five on* calls, no SDK',
+      ],
+      ['calibration: rum.js parsed, not run', `if (window.__never) {${builds['rum.js']}}`, 'compile cost of the bytes alone'],
+    ];
+    for (const [name, body, note] of variants) {
+      const times: number[] = [];
+      let longTasks = 0;
+      for (let run = 0; run < RUNS; run++) {
+        const context = await browser.newContext();
+        const page = await context.newPage();
+        await page.goto(origin);
+        // Storage is opened once per page by whoever comes first; not the SDK's cost.
+        await page.evaluate('sessionStorage.length');
+        const result = (await page.evaluate(`(${MEASURE_IN_PAGE})(${JSON.stringify(body)})`)) as { initMs: number; longTasks: number };
+        await context.close();
+        // The first runs warm up the browser process; keep the rest.
+        if (run >= 3) times.push(result.initMs);
+        longTasks += result.longTasks;
+      }
+      rows.push({
+        script: name,
+        brotliBytes: brotli(body),
+        initMedianMs: quantile(times, 0.5),
+        initP95Ms: quantile(times, 0.95),
+        longTasks,
+        note,
+      });
+    }
+  } finally {
+    await browser.close();
+    server.close();
+  }
+  return [...rows, ...PEERS];
+}
+
+export function formatSdkBench(rows: SdkBenchRow[]): string {
+  const ms = (value: number | undefined) => (value === undefined ? '' : value.toFixed(2));
+  return [
+    `## SDK: evaluation + init in headless Chromium (${RUNS - 3} fresh pages each), long tasks, brotli size\n`,
+    '| script | brotli bytes | eval+init median ms | p95 ms | long tasks | note |',
+    '| --- | ---: | ---: | ---: | ---: | --- |',
+    ...rows.map(
+      (r) =>
+        `| ${r.script} | ${r.brotliBytes.toLocaleString('en-US')} | ${ms(r.initMedianMs)} | ${ms(r.initP95Ms)} | ${r.longTasks ?? ''} | ${r.note ?? ''} |`,
+    ),
+  ].join('\n');
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) console.log(formatSdkBench(await runSdkBench()));
