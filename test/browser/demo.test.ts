@@ -1,7 +1,8 @@
 /**
  * Issue A end to end: `/demo` from the Worker in headless Chromium, clicked
  * and shifted, then hidden and closed, leaves LCP, CLS, INP, FCP and TTFB
- * rows in D1.
+ * rows in D1; its other buttons leave an error, an SPA page view and a
+ * custom event.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startHarness, type Harness } from './harness.ts';
@@ -34,4 +35,18 @@ it('the demo page leaves all five Core Web Vitals in D1', async () => {
   expect(rows.find((r) => r.metric === 'CLS')!.value).toBeGreaterThan(0);
   expect(rows.find((r) => r.metric === 'INP')!.value).toBeGreaterThanOrEqual(100);
   expect(rows.every((r) => r.nav === 'navigate')).toBe(true);
+});
+
+it('its other buttons leave an error, an SPA page view and a custom event', async () => {
+  const page = await h.page();
+  await page.goto(h.url('/rum/demo'));
+  await settle(page, 300);
+  await page.click('#boom');
+  await page.click('#route');
+  await page.click('#event');
+  await hide(page);
+  await page.close();
+  await h.waitForRows(`SELECT id FROM errors WHERE site = 'demo' AND message LIKE '%Demo error from the button%'`, [], (r) => r.length > 0);
+  await h.waitForRows(`SELECT id FROM page_views WHERE site = 'demo' AND route = '/rum/demo/item/:id' AND nav = 'soft-navigation'`, [], (r) => r.length > 0);
+  await h.waitForRows(`SELECT id FROM custom_events WHERE site = 'demo' AND name = 'demo-click' AND value = 1`, [], (r) => r.length > 0);
 });
