@@ -17,7 +17,7 @@
 import { build, type BuildOptions } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -121,6 +121,12 @@ export async function buildModule(): Promise<string[]> {
     { cwd: root, encoding: 'utf8' },
   );
   if (tsc.status !== 0) throw new Error(`declarations failed:\n${tsc.stdout}${tsc.stderr}`);
+  // tsc keeps `./x.ts` specifiers in declarations; consumers resolve `./x.js`.
+  for (const file of readdirSync(join(root, 'dist'), { recursive: true, encoding: 'utf8' })) {
+    if (!file.endsWith('.d.ts')) continue;
+    const path = join(root, 'dist', file);
+    writeFileSync(path, readFileSync(path, 'utf8').replace(/(from\s+['"]\.{1,2}\/[^'"]+)\.ts(['"])/g, '$1.js$2'));
+  }
   return Object.keys(MODULE_ENTRIES).flatMap((file) => [`dist/sdk/${file}`, `dist/sdk/${file.replace(/\.js$/, '.d.ts')}`]);
 }
 
