@@ -79,6 +79,11 @@ export interface Harness {
   url(path: string): string;
   /** A fresh browser context's page; `features` relaunches Chromium with `--enable-features=...`. */
   page(options?: { features?: string; init?: () => void }): Promise<Page>;
+  /**
+   * Answers the next `count` collect requests of `site` sent with fetch (not
+   * sendBeacon, whose outcome a page cannot see) with 503, before the Worker.
+   */
+  failFetches(site: string, count: number): void;
   /** Requests to `/rum/collect` so far, optionally only those of one site. */
   collected(site?: string): CollectRequest[];
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
@@ -116,7 +121,7 @@ const CONTENT_TYPES: Record<string, string> = {
  * serves `fixtures/07_privacy.html` (privacy tests need such URLs), and
  * `/slow/<ms>/<file>` delays the response (LCP and TTFB ratings).
  */
-function siteServer(workerPort: number, log: CollectRequest[]): Server {
+function siteServer(workerPort: number, log: CollectRequest[], failures: Map<string, number>): Server {
   return createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://site');
     if (url.pathname.startsWith(`${PREFIX}/`) || url.pathname === PREFIX) {
@@ -124,6 +129,16 @@ function siteServer(workerPort: number, log: CollectRequest[]): Server {
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
         const body = Buffer.concat(chunks);
+        // sendBeacon requests are no-cors; the SDK's fetch fallback is not.
+        const site = /"site":"([^"]+)"/.exec(body.toString('utf8'))?.[1];
+        const failing = site ? (failures.get(site) ?? 0) : 0;
+        if (failing > 0 && req.headers['sec-fetch-mode'] !== 'no-cors') {
+          failures.set(site!, failing - 1);
+          log.push({ bytes: body.length, status: 503, body: body.toString('utf8'), site, userAgent: req.headers['user-agent'] });
+          res.writeHead(503, { 'content-type': 'text/plain' });
+          res.end('injected failure');
+          return;
+        }
         const upstream = httpRequest(
           { host: '127.0.0.1', port: workerPort, method: req.method, path: req.url, headers: req.headers as IncomingHttpHeaders },
           (response) => {
@@ -252,7 +267,8 @@ export async function startHarness(): Promise<Harness> {
   }
 
   const log: CollectRequest[] = [];
-  const server = siteServer(workerPort, log);
+  const failures = new Map<string, number>();
+  const server = siteServer(workerPort, log, failures);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
@@ -297,6 +313,7 @@ export async function startHarness(): Promise<Harness> {
       if (options.init) await context.addInitScript(options.init);
       return context.newPage();
     },
+    failFetches: (site, count) => void failures.set(site, count),
     collected: (site) => log.filter((r) => site === undefined || r.site === site),
     query,
     async waitForRows<T>(sql: string, params: unknown[], done: (rows: T[]) => boolean, timeoutMs = 20_000) {

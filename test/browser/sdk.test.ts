@@ -287,6 +287,20 @@ it('a page view over 60,000 bytes is split into requests of at most 60,000 bytes
   await page.close();
 });
 
+it('a failed fetch is retried while the page lives', async () => {
+  h.failFetches('f19', 1);
+  const page = await h.page();
+  await page.goto(h.url('/19_retry.html'));
+  await settle(page, 500);
+  await hide(page);
+  const rows = await h.waitForRows(`SELECT message FROM errors WHERE site = 'f19'`, [], (r) => r.length >= 20);
+  expect(rows).toHaveLength(20);
+  const statuses = h.collected('f19').map((r) => r.status);
+  expect(statuses).toContain(503);
+  expect(statuses.filter((s) => s === 202).length).toBeGreaterThanOrEqual(2);
+  await page.close();
+});
+
 it('sample rate 0 sends nothing', async () => {
   const page = await h.page();
   await page.goto(h.url('/13_sample_zero.html'));
