@@ -111,8 +111,6 @@ export async function runSdkBench(): Promise<SdkBenchRow[]> {
         const context = await browser.newContext();
         const page = await context.newPage();
         await page.goto(origin);
-        // Storage is opened once per page by whoever comes first; not the SDK's cost.
-        await page.evaluate('sessionStorage.length');
         const result = (await page.evaluate(`(${MEASURE_IN_PAGE})(${JSON.stringify(body)})`)) as { initMs: number; longTasks: number };
         await context.close();
         // The first runs warm up the browser process; keep the rest.

@@ -36,12 +36,16 @@ export const MAX_ERRORS = 20;
 const SOFT = 'soft-navigation';
 const BFCACHE = 'back-forward-cache';
 
-/** A page view and its queue; `_` fields stay in the browser (and are mangled). */
+/**
+ * A page view and its queue; `_` fields stay in the browser (and are
+ * mangled). Context and session id are read at the view's first flush, not
+ * at load: `navigator.connection` and the first `sessionStorage` access cost
+ * milliseconds that page load should not pay.
+ */
 interface View {
   _pv: PageView;
-  _ctx: Context;
-  _sid: string;
-  _sampled: boolean;
+  _ctx?: Context;
+  _sid?: string;
   /** Raw pathname, to match soft-navigation metrics and notice route changes. */
   _path: string;
   /** performance.now() when the view started. */
@@ -79,15 +83,19 @@ export const createRum = (o: Options, vitals: OnMetric[], attribute?: Attribute)
   const flush = () => {
     if (consent == 'granted')
       for (const v of views) {
+        // Stored only now that consent is granted; with Global Privacy
+        // Control every view gets an unlinked id that is never stored.
+        v._sid ||= gpc ? hex(16) : sessionId();
         const head = () =>
-          JSON.stringify({ v: 1, site: o.site, sid: v._sid, bid: hex(16), sr: rate, pv: v._pv, ctx: v._ctx }).slice(0, -1);
-        for (const body of split(v._queue, head)) send(body);
+          JSON.stringify({ v: 1, site: o.site, sid: v._sid, bid: hex(16), sr: rate, pv: v._pv, ctx: (v._ctx ||= context(o.release)) }).slice(0, -1);
+        // Sampling is decided on the session: a view outside the sample sends nothing.
+        if (isSampled(v._sid, rate)) for (const body of split(v._queue, head)) send(body);
         v._queue = [];
       }
   };
 
   const push = (v: View, event: Event) => {
-    if (v._sampled && consent != 'denied') {
+    if (consent != 'denied') {
       // One pending value per metric and view: a newer report replaces it.
       if (event.t == 'm') v._queue = v._queue.filter((e) => (e as { n?: string }).n != event.n);
       if (v._queue.push(event) > 99) flush();
@@ -97,7 +105,6 @@ export const createRum = (o: Options, vitals: OnMetric[], attribute?: Attribute)
   const view = (nav: PageView['nav'], start = performance.now()): View => {
     const path = scrubPath(location.pathname).slice(0, 512);
     const auto = normaliseRoute(path);
-    const sid = gpc || consent != 'granted' ? hex(16) : sessionId();
     const v: View = {
       _pv: {
         id: hex(16),
@@ -108,9 +115,6 @@ export const createRum = (o: Options, vitals: OnMetric[], attribute?: Attribute)
         start: Math.round(performance.timeOrigin + start),
         q: keptQuery(location.search, allow).slice(0, 256) || undefined,
       },
-      _ctx: context(o.release),
-      _sid: sid,
-      _sampled: isSampled(sid, rate),
       _path: location.pathname,
       _start: start,
       _cls: documentCls,
@@ -134,7 +138,7 @@ export const createRum = (o: Options, vitals: OnMetric[], attribute?: Attribute)
           ? w._path == new URL(m.navigationURL!).pathname
           : type == BFCACHE
             ? w._pv.nav == BFCACHE
-            : heuristic && m.name == 'INP' && w._start <= m.entries[0]!.startTime
+            : heuristic && m.name == 'INP' && w._start <= (m.entries[0]?.startTime as number)
       )
         v = w;
     // Heuristic per-route CLS: how much the document's CLS grew while the

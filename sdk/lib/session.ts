@@ -1,8 +1,9 @@
 /**
- * Session id: random, kept in sessionStorage (one tab) and renewed when the
- * last page view is more than 30 minutes old. The caller only asks for it
- * when consent is granted and Global Privacy Control is off; otherwise every
- * page view gets a fresh id that is never stored, so nothing links two views.
+ * Session id: random, kept in sessionStorage (one tab) and renewed when it
+ * was last used more than 30 minutes ago (used: a page view's first beacon).
+ * The caller only asks for it when consent is granted and Global Privacy
+ * Control is off; otherwise every page view gets a fresh id that is never
+ * stored, so nothing links two views.
  */
 import { hex } from './ids.ts';
 
