@@ -251,6 +251,9 @@ export async function startHarness(): Promise<Harness> {
     }
   };
 
+  // Also when the test process ends without close() (a crash, a timeout).
+  process.once('exit', stopWorker);
+
   const deadline = Date.now() + 90_000;
   for (;;) {
     try {
