@@ -103,6 +103,7 @@ export async function runSdkBench(): Promise<SdkBenchRow[]> {
         'eval + the five on* calls, no SDK',
       ],
       ['calibration: rum.js parsed, not run', `if (window.__never) {${builds['rum.js']}}`, 'compile cost of the bytes alone'],
+      ['calibration: empty script', ';', 'the floor: inserting any inline script'],
     ];
     for (const [name, body, note] of variants) {
       const times: number[] = [];

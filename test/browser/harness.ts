@@ -207,7 +207,9 @@ function siteServer(workerPort: number, log: CollectRequest[], failures: Map<str
 export async function startHarness(): Promise<Harness> {
   await buildSdk();
   const persist = mkdtempSync(join(tmpdir(), 'edge-rum-browser-'));
-  const env = { ...process.env, CI: '1', WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1' };
+  // A private dev registry: with the shared one, a running `npm start` (same Worker name)
+  // would consume this run's queue messages, and the other way round.
+  const env = { ...process.env, CI: '1', WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1', WRANGLER_REGISTRY_PATH: join(persist, 'registry') };
   const migrate = spawnSync(wranglerBin, ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist], {
     cwd: root,
     env,

@@ -59,6 +59,14 @@ describe('POST /collect', () => {
     ]);
   });
 
+  it('stores allow-listed query parameters on the page view', async () => {
+    const beacon = makeBeacon({ pv: { ...makeBeacon().pv, q: 'utm_source=news' } });
+    expect((await post(JSON.stringify(beacon))).status).toBe(202);
+    await deliver();
+    const row = await env.DB.prepare('SELECT path, query FROM page_views WHERE id = ?').bind(beacon.pv.id).first();
+    expect(row).toEqual({ path: '/products/42', query: 'utm_source=news' });
+  });
+
   it('accepts application/json with parameters, in any case', async () => {
     const response = await post(JSON.stringify(makeBeacon()), { 'Content-Type': 'Application/JSON; charset=utf-8' });
     expect(response.status).toBe(202);

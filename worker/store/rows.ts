@@ -40,6 +40,7 @@ export async function beaconRows(b: EnrichedBeacon): Promise<BeaconRows> {
       release: b.ctx.rel ?? null,
       traceId: b.pv.trace ?? null,
       weight: b.pvWeight,
+      query: b.pv.q ?? null,
     };
   }
   for (const e of b.events) {

@@ -42,6 +42,7 @@ export const pageViews = sqliteTable('page_views', {
   release: text('release'),
   traceId: text('trace_id'),
   weight: real('weight').notNull(),
+  query: text('query'),
 });
 
 export const metricEvents = sqliteTable('metric_events', {
