@@ -81,8 +81,8 @@ export async function runApiBench(): Promise<ApiRow[]> {
     const range = `site=demo&from=${now - 30 * DAY}&to=${now}`;
     const queries: [string, string][] = [
       ['baseline: GET / (no query)', `${base}/`],
-      ['p75 LCP, one route, 30 days of hour digests, one bucket', `${base}/api/v1/percentiles?${range}&route=/products/:id&metric=LCP&q=75&interval=30d`],
-      ['p75 LCP, one route, 30 days, hourly series (720 points)', `${base}/api/v1/percentiles?${range}&route=/products/:id&metric=LCP&q=75&interval=1h`],
+      ['p75 LCP, one route, 30 days, one bucket (day roll-ups + edge hours)', `${base}/api/v1/percentiles?${range}&route=/products/:id&metric=LCP&q=75&interval=30d`],
+      ['p75 LCP, one route, 30 days, hourly series (all 720 hour digests)', `${base}/api/v1/percentiles?${range}&route=/products/:id&metric=LCP&q=75&interval=1h`],
       ['p50/75/95/99 LCP, whole site, 30 days, daily series', `${base}/api/v1/percentiles?${range}&metric=LCP&interval=1d`],
       ['breakdown LCP by country, whole site, 30 days', `${base}/api/v1/breakdown?${range}&metric=LCP&by=country`],
       ['summary (5 metrics), whole site, 30 days', `${base}/api/v1/summary?${range}`],
@@ -108,8 +108,8 @@ export function printApiRows(rows: ApiRow[]): void {
   console.log('| query | median ms | p95 ms | x baseline | rows |');
   console.log('|---|---:|---:|---:|---:|');
   for (const r of rows) console.log(`| ${r.query} | ${r.medianMs.toFixed(1)} | ${r.p95Ms.toFixed(1)} | ${r.ratio.toFixed(1)} | ${r.rows} |`);
-  const target = rows.find((r) => r.query.includes('one bucket'));
-  if (target) console.log(`\n${target.medianMs < 20 ? 'PASS' : 'FAIL'}: p75 for one route over 30 days of hour digests < 20 ms (median ${target.medianMs.toFixed(1)} ms)`);
+  const target = rows.find((r) => r.query.includes('720 hour digests'));
+  if (target) console.log(`\n${target.medianMs < 20 ? 'PASS' : 'FAIL'}: p75 for one route over 30 days of hour digests (all 720 read) < 20 ms (median ${target.medianMs.toFixed(1)} ms)`);
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) printApiRows(await runApiBench());

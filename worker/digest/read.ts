@@ -42,19 +42,24 @@ export function loadRange(
   to: number,
   wholeDayFits: (day: number) => boolean,
 ): StoredDigest[] {
-  const hours = select(sql, metric, dim, HOUR, from, to);
   const days = select(sql, metric, dim, DAY, Math.floor(from / DAY) * DAY, to);
+  const byDay = new Set<number>();
+  for (const row of days) if (row.bucket >= from && row.bucket + DAY <= to && wholeDayFits(row.bucket)) byDay.add(row.bucket);
+  // Hours only where no roll-up answers: the range's edges and days split across output buckets.
+  const hours: StoredDigest[] = [];
+  let cursor = from;
+  for (const day of [...byDay].sort((a, b) => a - b)) {
+    if (day > cursor) hours.push(...select(sql, metric, dim, HOUR, cursor, day));
+    cursor = day + DAY;
+  }
+  if (cursor < to) hours.push(...select(sql, metric, dim, HOUR, cursor, to));
   const hourDays = new Set(hours.map((h) => Math.floor(h.bucket / DAY) * DAY));
   const edgeHasHours = new Map<number, boolean>();
-  const byDay = new Set<number>();
-  const out: StoredDigest[] = [];
+  const out: StoredDigest[] = [...hours];
   for (const row of days) {
     const day = row.bucket;
-    const inside = day >= from && day + DAY <= to;
-    if (inside && wholeDayFits(day)) {
-      byDay.add(day);
-      out.push(row);
-    } else if (inside) {
+    if (byDay.has(day)) out.push(row);
+    else if (day >= from && day + DAY <= to) {
       if (!hourDays.has(day)) out.push(row); // compacted: the roll-up is all there is
     } else if (day >= from) {
       let has = edgeHasHours.get(day);
@@ -62,7 +67,6 @@ export function loadRange(
       if (!has) out.push(row);
     }
   }
-  for (const row of hours) if (!byDay.has(Math.floor(row.bucket / DAY) * DAY)) out.push(row);
   return out;
 }
 
