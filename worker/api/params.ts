@@ -3,7 +3,7 @@
  * milliseconds (what Grafana's `${__timeFrom}` gives) or ISO 8601 strings;
  * ranges resolve to whole UTC hours.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { METRIC_NAMES } from '../schema/beacon.ts';
 import { DAY, DIMENSIONS, HOUR } from '../digest/types.ts';
 

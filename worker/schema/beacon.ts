@@ -15,7 +15,7 @@
  * if (!parsed.success) return c.text(describeIssues(parsed.error), 400);
  * ```
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Most events one beacon may carry; the SDK splits larger batches. */
 export const MAX_EVENTS = 100;
