@@ -6,6 +6,7 @@
 import type { EnrichedBeacon, WeightedEvent } from '../schema/enriched.ts';
 import { continentOf } from '../collect/continents.ts';
 import { DAY, HOUR } from '../digest/types.ts';
+import { mulberry32 } from './random.ts';
 
 type Pick<T> = readonly (readonly [T, number])[];
 
@@ -32,17 +33,6 @@ const ERRORS = [
   { msg: 'Failed to fetch', stack: 'TypeError: Failed to fetch\n    at search (https://shop.example/assets/search.77aa01bd.js:3:120)', route: '/search', rate: 0.03 },
   { msg: 'ResizeObserver loop completed with undelivered notifications.', stack: undefined, route: '/', rate: 0.01 },
 ];
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function choose<T>(random: () => number, options: Pick<T>): T {
   const total = options.reduce((sum, [, w]) => sum + w, 0);
