@@ -31,21 +31,28 @@ import type { Attribution, Consent, Context, Event, Options, PageView, Rum } fro
 export type OnMetric = (report: (metric: MetricType) => void, opts?: ReportOpts) => void;
 export type Attribute = (metric: MetricType) => Attribution | undefined;
 
-/** Distinct errors kept per page view; repeats only raise the count. */
-export const MAX_ERRORS = 20;
-const SOFT = 'soft-navigation';
-const BFCACHE = 'back-forward-cache';
+// Navigation types are written out rather than hoisted into constants: web-vitals
+// has the same strings, so brotli sends each repeat as a short back-reference,
+// fewer bytes than a minified variable (measured with `npx tsx bench/sdk.ts`).
 
 /**
  * A page view and its queue; `_` fields stay in the browser (and are
- * mangled). Context and session id are read at the view's first flush, not
- * at load: `navigator.connection` and the first `sessionStorage` access cost
- * milliseconds that page load should not pay.
+ * mangled). The page view record (scrubbed path, route, kept query, ids),
+ * context and session id are made when the view is first sent, not at load:
+ * the first runs of the URL regexes and of `crypto`, `navigator.connection`
+ * and the first `sessionStorage` access cost about a millisecond that page
+ * load should not pay, and a view that is never sent never pays it. The URL
+ * itself is read when the view starts.
  */
 interface View {
-  _pv: PageView;
+  _pv?: PageView;
+  _nav: PageView['nav'];
   _ctx?: Context;
   _sid?: string;
+  /** Trace id (with `trace` on), needed by requests before the view is sent. */
+  _trace?: string;
+  /** Raw query string. */
+  _search: string;
   /** Raw pathname, to match soft-navigation metrics and notice route changes. */
   _path: string;
   /** performance.now() when the view started. */
@@ -71,14 +78,24 @@ export const createRum = (o: Options, vitals: OnMetric[], attribute?: Attribute)
   const heuristic =
     spa &&
     !(
-      PerformanceObserver.supportedEntryTypes?.includes(SOFT) &&
+      PerformanceObserver.supportedEntryTypes?.includes('soft-navigation') &&
       'getLargestInteractionContentfulPaint' in
         ((globalThis as { PerformanceSoftNavigation?: { prototype: object } }).PerformanceSoftNavigation?.prototype || {})
     );
   let consent: Consent = o.consent || 'granted';
   let documentCls = 0;
   const views: View[] = [];
-  const last = () => views[views.length - 1]!;
+  const last = () => views.at(-1)!;
+
+  const record = (v: View, path = scrubPath(v._path).slice(0, 512), auto = normaliseRoute(path)): PageView => ({
+    id: hex(16),
+    path,
+    route: ('/' + (o.route?.(path, auto) || auto)).replace(/^\/+/, '/').slice(0, 256),
+    nav: v._nav,
+    trace: v._trace,
+    start: Math.round(performance.timeOrigin + v._start),
+    q: keptQuery(v._search, allow).slice(0, 256) || undefined,
+  });
 
   const flush = () => {
     if (consent == 'granted')
@@ -87,7 +104,7 @@ export const createRum = (o: Options, vitals: OnMetric[], attribute?: Attribute)
         // Control every view gets an unlinked id that is never stored.
         v._sid ||= gpc ? hex(16) : sessionId();
         const head = () =>
-          JSON.stringify({ v: 1, site: o.site, sid: v._sid, bid: hex(16), sr: rate, pv: v._pv, ctx: (v._ctx ||= context(o.release)) }).slice(0, -1);
+          JSON.stringify({ v: 1, site: o.site, sid: v._sid, bid: hex(16), sr: rate, pv: (v._pv ||= record(v)), ctx: (v._ctx ||= context(o.release)) }).slice(0, -1);
         // Sampling is decided on the session: a view outside the sample sends nothing.
         if (isSampled(v._sid, rate)) for (const body of split(v._queue, head)) send(body);
         v._queue = [];
@@ -103,24 +120,19 @@ export const createRum = (o: Options, vitals: OnMetric[], attribute?: Attribute)
   };
 
   const view = (nav: PageView['nav'], start = performance.now()): View => {
-    const path = scrubPath(location.pathname).slice(0, 512);
-    const auto = normaliseRoute(path);
     const v: View = {
-      _pv: {
-        id: hex(16),
-        path,
-        route: ('/' + (o.route?.(path, auto) || auto)).replace(/^\/+/, '/').slice(0, 256),
-        nav,
-        trace: o.trace ? hex(16) : undefined,
-        start: Math.round(performance.timeOrigin + start),
-        q: keptQuery(location.search, allow).slice(0, 256) || undefined,
-      },
+      _nav: nav,
       _path: location.pathname,
+      _search: location.search,
+      _trace: o.trace ? hex(16) : undefined,
       _start: start,
       _cls: documentCls,
       _queue: [],
       _errors: new Map(),
     };
+    // A route hook is the site's code, free to read more than the path: it
+    // runs while the view is current, as it always has.
+    if (o.route) v._pv = record(v);
     views.push(v);
     return v;
   };
@@ -134,16 +146,16 @@ export const createRum = (o: Options, vitals: OnMetric[], attribute?: Attribute)
     let v = views[0]!;
     for (const w of views)
       if (
-        type == SOFT
+        type == 'soft-navigation'
           ? w._path == new URL(m.navigationURL!).pathname
-          : type == BFCACHE
-            ? w._pv.nav == BFCACHE
+          : type == 'back-forward-cache'
+            ? w._nav == type
             : heuristic && m.name == 'INP' && w._start <= (m.entries[0]?.startTime as number)
       )
         v = w;
     // Heuristic per-route CLS: how much the document's CLS grew while the
     // current view was current.
-    if (heuristic && type != SOFT && m.name == 'CLS') {
+    if (heuristic && type != 'soft-navigation' && m.name == 'CLS') {
       documentCls = value;
       v = last();
       value -= v._cls;
@@ -182,21 +194,22 @@ export const createRum = (o: Options, vitals: OnMetric[], attribute?: Attribute)
       const key = e.k + e.msg + e.src + e.line + e.col;
       const seen = v._errors.get(key);
       if (seen) seen.c = Math.min(+seen.c! + 1, 1e4);
-      else if (v._errors.size < MAX_ERRORS) push(v, v._errors.set(key, e) && e);
+      // At most 20 distinct errors per page view; repeats only raise the count.
+      else if (v._errors.size < 20) push(v, v._errors.set(key, e) && e);
     });
     if (spa)
       onHistory(() => {
         if (location.pathname != last()._path) {
-          const v = view(SOFT);
+          const v = view('soft-navigation');
           // Heuristic: a route without layout shifts has CLS 0.
           if (heuristic) push(v, { t: 'm', n: 'CLS', v: 0 });
         }
       });
-    if (o.trace) onTrace(() => last()._pv.trace);
+    if (o.trace) onTrace(() => last()._trace);
     addEventListener('pageshow', (e) => {
       if (e.persisted) {
         documentCls = 0;
-        view(BFCACHE, e.timeStamp);
+        view('back-forward-cache', e.timeStamp);
       }
     });
     // Bubble-phase listeners on window run after web-vitals' capture-phase

@@ -22,7 +22,7 @@ export const fromScript = (init: (options: Options) => Rum): void => {
     endpoint: script.src && new URL('collect', script.src).href,
   };
   for (const [key, value] of Object.entries(script.dataset))
-    options[key] = value == 'false' ? false : value == '' || value == 'true' ? true : value;
+    options[key] = value == 'false' ? false : value == '' || value == 'true' || value;
   window.edgeRum = options.site
     ? init(options as unknown as Options)
     : { init: (o) => (window.edgeRum = init({ ...(options as unknown as Options), ...o })) };

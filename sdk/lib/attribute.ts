@@ -10,8 +10,9 @@ import type { Attribution } from '../types.ts';
 import { bare, cut, ms } from './clamp.ts';
 
 export const attribute = (m: MetricWithAttribution): Attribution | undefined => {
-  if (m.name == 'LCP') {
-    const a = m.attribution;
+  // Destructured, the name still narrows the attribution's type.
+  const { name, attribution: a } = m;
+  if (name == 'LCP')
     return {
       el: cut(a.target, 200),
       url: cut(bare(a.url), 300),
@@ -20,9 +21,7 @@ export const attribute = (m: MetricWithAttribution): Attribution | undefined => 
       rlt: ms(a.resourceLoadDuration),
       erd: ms(a.elementRenderDelay),
     };
-  }
-  if (m.name == 'INP') {
-    const a = m.attribution;
+  if (name == 'INP') {
     const script = a.longestScript;
     return {
       el: cut(a.interactionTarget, 200),
@@ -35,5 +34,5 @@ export const attribute = (m: MetricWithAttribution): Attribution | undefined => 
       ld: a.loadState,
     };
   }
-  if (m.name == 'CLS') return { el: cut(m.attribution.largestShiftTarget, 200), ld: m.attribution.loadState };
+  if (name == 'CLS') return { el: cut(a.largestShiftTarget, 200), ld: a.loadState };
 };

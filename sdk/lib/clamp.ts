@@ -5,7 +5,7 @@
  */
 
 /** Whole milliseconds in [0, 3,600,000]; NaN and negatives become 0. */
-export const ms = (x: number): number => Math.min(Math.max(Math.round(x) || 0, 0), 3.6e6);
+export const ms = (x: number): number => ((x = Math.round(x)) > 0 ? Math.min(x, 3.6e6) : 0);
 
 /** The string cut to `max` UTF-16 units (zod's `max` counts the same units); undefined stays undefined. */
 export const cut = (s: string | undefined | null, max: number): string | undefined => (s == null ? undefined : String(s).slice(0, max));

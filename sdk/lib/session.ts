@@ -7,17 +7,15 @@
  */
 import { hex } from './ids.ts';
 
-const KEY = 'rum_sid';
-/** Idle time after which a new session starts, milliseconds. */
-export const SESSION_IDLE = 18e5;
 
 export const sessionId = (): string => {
   let id = hex(16);
   try {
-    const [old, at] = (sessionStorage.getItem(KEY) || '').split(' ');
+    const [old, at] = (sessionStorage.getItem('rum_sid') || '').split(' ');
     const now = Date.now();
-    if (old && now - +at! < SESSION_IDLE) id = old;
-    sessionStorage.setItem(KEY, id + ' ' + now);
+    // Renewed after 30 idle minutes (18e5 ms).
+    if (old && now - +at! < 18e5) id = old;
+    sessionStorage.setItem('rum_sid', id + ' ' + now);
   } catch {
     // Storage disabled (privacy modes, sandboxed frames): an unlinked id.
   }

@@ -9,7 +9,8 @@
 import { hex } from './ids.ts';
 
 /** `url` resolves to this page's origin (throws on an unparsable URL). */
-const sameOrigin = (url: string | URL) => new URL(url, location.href).origin == location.origin;
+// `location` stringifies to its href.
+const sameOrigin = (url: string | URL) => new URL(url, location as unknown as URL).origin == location.origin;
 
 /** Patches fetch and XHR; `traceId()` gives the current page view's trace id. */
 export const onTrace = (traceId: () => string | undefined): void => {

@@ -12,14 +12,12 @@
  */
 import { byteLength } from './split.ts';
 
-/** Most bytes of keepalive requests in flight at once. */
-export const MAX_INFLIGHT = 6e4;
-
 export const transport = (url: string, post = fetch) => {
   let inflight = 0;
   const send = (body: string, tries = 0): void => {
     const size = byteLength(body);
-    const keepalive = inflight + size <= MAX_INFLIGHT;
+    // At most 60,000 bytes of keepalive requests in flight at once.
+    const keepalive = inflight + size <= 6e4;
     const done = () => (inflight -= keepalive ? size : 0);
     if (keepalive) inflight += size;
     if (keepalive && !tries && navigator.sendBeacon?.(url, body)) setTimeout(done, 1e4);
