@@ -72,15 +72,17 @@ export const createRum = (o: Options, vitals: OnMetric[], attribute?: Attribute)
   const gpc = o.gpc != false && (navigator as { globalPrivacyControl?: boolean }).globalPrivacyControl;
   const spa = o.spa != false;
   const send = transport(o.endpoint || '/collect');
-  // Soft navigations are reported by web-vitals only where this holds (its
-  // src/lib/softNavs.ts); elsewhere per-route CLS and INP use the heuristic
-  // described in sdk/README.md ("SPA").
+  // Soft navigations are reported by web-vitals only where this holds: the
+  // same test as its src/lib/softNavs.ts, which ignores older builds that
+  // expose the value as an attribute rather than a method (an `in` test
+  // would take those for support). Elsewhere per-route CLS and INP use the
+  // heuristic described in sdk/README.md ("SPA").
   const heuristic =
     spa &&
     !(
       PerformanceObserver.supportedEntryTypes?.includes('soft-navigation') &&
-      'getLargestInteractionContentfulPaint' in
-        ((globalThis as { PerformanceSoftNavigation?: { prototype: object } }).PerformanceSoftNavigation?.prototype || {})
+      typeof (globalThis as { PerformanceSoftNavigation?: { prototype?: { getLargestInteractionContentfulPaint?: unknown } } })
+        .PerformanceSoftNavigation?.prototype?.getLargestInteractionContentfulPaint == 'function'
     );
   let consent: Consent = o.consent || 'granted';
   let documentCls = 0;

@@ -19,7 +19,7 @@ export const fromScript = (init: (options: Options) => Rum): void => {
   const options: Record<string, unknown> = {
     // The endpoint defaults to the script's own directory: /rum/rum.js posts
     // to /rum/collect (an inlined copy has no src: give it data-endpoint).
-    endpoint: script.src && new URL('collect', script.src).href,
+    endpoint: script.src && new URL('collect', script.src) + '',
   };
   for (const [key, value] of Object.entries(script.dataset))
     options[key] = value == 'false' ? false : value == '' || value == 'true' || value;

@@ -16,7 +16,7 @@ export const onErrors = (report: (event: ErrorEvent) => void): void => {
     try {
       report({
         t: 'err',
-        k: e.type == 'error' ? e.type : 'rejection',
+        k: 'reason' in e ? 'rejection' : 'error',
         msg: cut(e.message || error?.message || String(error), 500)!,
         stack: cut(error?.stack?.replace?.(/\?[^\s):]*/g, ''), 4e3),
         src: cut(bare(e.filename), 300),
