@@ -1,7 +1,7 @@
 /**
  * The attribution build as an ES module: the same API as `edge-rum/sdk`, and
  * every LCP, INP and CLS value carries what caused it (element, subparts or
- * phases, longest script, largest shift). About 2.5 KB more brotli.
+ * phases, longest script, largest shift). About 2.3 KB more brotli.
  *
  * @module
  * @example

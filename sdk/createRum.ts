@@ -216,7 +216,7 @@ export const createRum = (o: Options, vitals: OnMetric[], attribute?: Attribute)
     });
     // Bubble-phase listeners on window run after web-vitals' capture-phase
     // ones, so the metrics it reports on hiding are queued before the flush.
-    addEventListener('visibilitychange', () => document.hidden && flush());
+    addEventListener('visibilitychange', () => document.visibilityState == 'hidden' && flush());
     addEventListener('pagehide', flush);
   };
 
