@@ -114,7 +114,9 @@ export const createRum = (o: Options, vitals: OnMetric[], attribute?: Attribute)
   };
 
   const push = (v: View, event: Event) => {
-    if (consent != 'denied') {
+    // While consent is pending nothing is sent, so a view's buffer is capped
+    // (1,000 events); once granted, it flushes every 100 and never gets near.
+    if (consent != 'denied' && v._queue.length < 1e3) {
       // One pending value per metric and view: a newer report replaces it.
       if (event.t == 'm') v._queue = v._queue.filter((e) => (e as { n?: string }).n != event.n);
       if (v._queue.push(event) > 99) flush();

@@ -229,6 +229,15 @@ describe('consent', () => {
     expect(error!.message).toContain('error before consent');
     await metrics('f08', ['FCP', 'TTFB']);
     await h.waitForRows(`SELECT id FROM nav_timings WHERE site = 'f08'`, [], (r) => r.length > 0);
+    // The pending buffer is capped at 1,000 events per view: the first ones are kept, in order.
+    const sql = `SELECT COUNT(*) AS n, MIN(value) AS first, MAX(value) AS last FROM custom_events WHERE site = 'f08' AND name LIKE 'pending-%'`;
+    await h.waitForRows<{ n: number }>(sql, [], (r) => (r[0]?.n ?? 0) >= 990);
+    await settle(page, 2_000); // let any further beacon land before counting
+    const [custom] = await h.query<{ n: number; first: number; last: number }>(sql);
+    const sent = h.collected('f08').map((r) => r.body).join('\n').match(/"name":"pending-/g)?.length;
+    expect(custom).toMatchObject({ first: 0, n: sent });
+    expect(custom!.n).toBeLessThan(1_000);
+    expect(custom!.last).toBeLessThan(1_000);
     await page.close();
   });
 });
