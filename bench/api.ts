@@ -4,13 +4,8 @@
  * (hour digests), timed over loopback. The baseline is a trivial request to
  * the same Worker in the same run, so the ratio shows what the query adds.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { startLocalWorker } from './local-worker.ts';
 
 const DAY = 86_400_000;
 const RUNS = 40;
@@ -21,15 +16,6 @@ export interface ApiRow {
   p95Ms: number;
   ratio: number;
   rows: number;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function time(url: string, headers: Record<string, string>): Promise<{ ms: number[]; rows: number }> {
@@ -50,24 +36,8 @@ const median = (sorted: number[]) => sorted[Math.floor(sorted.length / 2)]!;
 const p95 = (sorted: number[]) => sorted[Math.floor(sorted.length * 0.95)]!;
 
 export async function runApiBench(): Promise<ApiRow[]> {
-  const persist = mkdtempSync(join(tmpdir(), 'edge-rum-bench-'));
-  const token = randomBytes(12).toString('hex');
-  const env = { ...process.env, CI: '1', WRANGLER_REGISTRY_PATH: join(persist, 'registry') };
-  spawnSync('wrangler', ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist], { env, stdio: 'ignore' });
-  const port = await freePort();
-  const worker = spawn(
-    'wrangler',
-    ['dev', '--port', String(port), '--ip', '127.0.0.1', '--persist-to', persist, '--var', 'DEMO_DATA:1', '--var', `API_TOKEN:${token}`, '--var', `SESSION_SECRET:${token}`],
-    { env, stdio: process.env.BENCH_DEBUG ? 'inherit' : 'ignore' },
-  );
-  const base = `http://127.0.0.1:${port}`;
-  const headers = { Authorization: `Bearer ${token}` };
+  const { base, headers, stop } = await startLocalWorker({ DEMO_DATA: '1' });
   try {
-    const deadline = Date.now() + 120_000;
-    while (!(await fetch(`${base}/`).then((r) => r.ok, () => false))) {
-      if (Date.now() > deadline) throw new Error('wrangler dev did not start');
-      await new Promise((r) => setTimeout(r, 300));
-    }
     const now = Date.now();
     const today = Math.floor(now / DAY) * DAY;
     for (let day = today - 30 * DAY; day <= today; day += DAY) {
@@ -97,9 +67,7 @@ export async function runApiBench(): Promise<ApiRow[]> {
     }
     return rows;
   } finally {
-    worker.kill('SIGTERM');
-    await new Promise((r) => setTimeout(r, 500));
-    rmSync(persist, { recursive: true, force: true });
+    await stop();
   }
 }
 

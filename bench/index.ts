@@ -4,6 +4,7 @@
  * absolute timings on a shared 2-core machine are noisy.
  */
 import { printApiRows, runApiBench } from './api.ts';
+import { formatCollectBench, runCollectBench } from './collect.ts';
 import { formatTdigestBench, runTdigestBench } from './tdigest.ts';
 
 const only = process.argv.slice(2);
@@ -22,3 +23,4 @@ if (wanted('sdk')) {
   }
 }
 if (wanted('api')) printApiRows(await runApiBench());
+if (wanted('collect')) console.log(formatCollectBench(await runCollectBench()));
