@@ -5,17 +5,17 @@
 const TABLES = ['metric_events', 'nav_timings', 'errors', 'custom_events', 'page_views', 'beacons'] as const;
 const CHUNK = 5_000;
 
-export async function purgeRawRows(db: D1Database, retentionDays: number, now = Date.now()): Promise<number> {
+export async function purgeRawRows(db: D1Database, retentionDays: number, now = Date.now(), chunk = CHUNK): Promise<number> {
   const cutoff = now - retentionDays * 86_400_000;
   let deleted = 0;
   for (const table of TABLES) {
     for (;;) {
       const result = await db
-        .prepare(`DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE ts < ? LIMIT ${CHUNK})`)
+        .prepare(`DELETE FROM ${table} WHERE rowid IN (SELECT rowid FROM ${table} WHERE ts < ? LIMIT ${chunk})`)
         .bind(cutoff)
         .run();
       deleted += result.meta.changes;
-      if (result.meta.changes < CHUNK) break;
+      if (result.meta.changes < chunk) break;
     }
   }
   return deleted;

@@ -52,7 +52,7 @@ it('finds the three dashboards', () => {
   expect(files.sort()).toEqual(['rum-analytics-engine.json', 'rum-overview.json', 'rum-regions.json']);
 });
 
-describe.each(dashboards)('$file', ({ file, text }) => {
+describe.each(dashboards)('$file', ({ text }) => {
   const dashboard = JSON.parse(text) as Json;
   const inputs = dashboard.__inputs as Json[];
   const panels = panelsOf(dashboard);
