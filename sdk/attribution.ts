@@ -23,6 +23,7 @@ import { createRum, type Attribute, type OnMetric } from './createRum.ts';
 import { attribute } from './lib/attribute.ts';
 import type { Options, Rum } from './types.ts';
 
+export { normaliseRoute } from './lib/route.ts';
 export type { Consent, Options, Rum } from './types.ts';
 
 /** Starts measuring with attribution (once per page; later calls return the same API). */

@@ -18,7 +18,6 @@ import { onErrors, type ErrorEvent } from './lib/errors.ts';
 import { onHistory } from './lib/history.ts';
 import { hex } from './lib/ids.ts';
 import { navTiming } from './lib/navTiming.ts';
-import { normaliseRoute } from './lib/route.ts';
 import { isSampled } from './lib/sampling.ts';
 import { keptQuery, scrubPath } from './lib/scrub.ts';
 import { sessionId } from './lib/session.ts';
@@ -89,10 +88,12 @@ export const createRum = (o: Options, vitals: OnMetric[], attribute?: Attribute)
   const views: View[] = [];
   const last = () => views.at(-1)!;
 
-  const record = (v: View, path = scrubPath(v._path).slice(0, 512), auto = normaliseRoute(path)): PageView => ({
+  // The route is the hook's answer when it gives one; otherwise the collector
+  // normalises the path, so the rule is not shipped to every browser.
+  const record = (v: View, path = scrubPath(v._path).slice(0, 512)): PageView => ({
     id: hex(16),
     path,
-    route: ('/' + (o.route?.(path, auto) || auto)).replace(/^\/+/, '/').slice(0, 256),
+    route: o.route?.(path)?.slice(0, 256),
     nav: v._nav,
     trace: v._trace,
     start: Math.round(performance.timeOrigin + v._start),

@@ -15,6 +15,7 @@ import { onCLS, onFCP, onINP, onLCP, onTTFB } from 'web-vitals';
 import { createRum, type OnMetric } from './createRum.ts';
 import type { Options, Rum } from './types.ts';
 
+export { normaliseRoute } from './lib/route.ts';
 export type { Consent, Options, Rum } from './types.ts';
 
 /** Starts measuring (once per page; later calls return the same API). */

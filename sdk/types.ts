@@ -29,8 +29,11 @@ export interface Options {
   release?: string;
   /** Query parameters kept in `pv.q`; a trailing `*` matches a prefix (`data-query`, default `utm_*`). */
   query?: string[] | string;
-  /** Route hook: gets the scrubbed path and the default route, returns the route to record. */
-  route?: (path: string, route: string) => string | undefined | void;
+  /**
+   * Route hook: gets the scrubbed path, returns the route to record, or
+   * nothing for the collector's default (`normaliseRoute`, also exported).
+   */
+  route?: (path: string) => string | undefined | void;
   /** Treat `pushState`/`replaceState`/`popstate` as page views (`data-spa`, default true). */
   spa?: boolean;
   /** Add a W3C `traceparent` header to same-origin fetch and XHR (`data-trace`, default false). */

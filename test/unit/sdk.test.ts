@@ -4,12 +4,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { ms, cut } from '../../sdk/lib/clamp.ts';
-import { deviceTier } from '../../sdk/lib/context.ts';
 import { hex } from '../../sdk/lib/ids.ts';
 import { navTiming } from '../../sdk/lib/navTiming.ts';
 import { normaliseRoute } from '../../sdk/lib/route.ts';
 import { keptQuery, scrubPath } from '../../sdk/lib/scrub.ts';
-import { NavEvent } from '../../worker/schema/beacon.ts';
+import { Context, NavEvent, PageView } from '../../worker/schema/beacon.ts';
+import { deviceTier } from '../../worker/schema/device-tier.ts';
 
 describe('normaliseRoute', () => {
   it.each([
@@ -62,6 +62,20 @@ describe('deviceTier', () => {
     [4, undefined, 'mid'],
   ] as const)('memory %s, cores %s -> %s', (memory, cores, tier) => {
     expect(deviceTier(memory, cores)).toBe(tier);
+  });
+});
+
+describe('the collector derives what the script leaves out', () => {
+  it('maps mem and cores to a tier, and keeps a tier sent as such', () => {
+    expect(Context.parse({ mem: 8, cores: 12, vw: 1 })).toEqual({ tier: 'high', vw: 1 });
+    expect(Context.parse({ mem: 1 })).toEqual({ tier: 'low' });
+    expect(Context.parse({ tier: 'mid', mem: 8, cores: 8 })).toEqual({ tier: 'mid' });
+    expect(Context.parse({}).tier).toBeUndefined();
+  });
+  it('normalises the path when no route came with the page view, and fixes the slash of one that did', () => {
+    expect(PageView.parse({ id: 'a'.repeat(16), path: '/order/3f9a2b1c7d/items/42' }).route).toBe('/order/:id/items/:id');
+    expect(PageView.parse({ id: 'a'.repeat(16), path: '/p/42', route: 'p/:slug' }).route).toBe('/p/:slug');
+    expect(PageView.parse({ id: 'a'.repeat(16), path: '/' + '1/'.repeat(200) }).route).toHaveLength(256);
   });
 });
 

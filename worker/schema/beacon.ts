@@ -16,6 +16,8 @@
  * ```
  */
 import * as z from 'zod';
+import { normaliseRoute } from '../../sdk/lib/route.ts';
+import { deviceTier } from './device-tier.ts';
 
 /** Most events one beacon may carry; the SDK splits larger batches. */
 export const MAX_EVENTS = 100;
@@ -122,30 +124,45 @@ export const CustomEvent = z.object({
 export const Event = z.discriminatedUnion('t', [MetricEvent, NavEvent, ErrorEvent, CustomEvent]);
 export type Event = z.infer<typeof Event>;
 
-/** Device and network context, all optional because browsers differ. */
-export const Context = z.object({
-  /** Effective connection type. */
-  ect: z.enum(['slow-2g', '2g', '3g', '4g']).optional(),
-  rtt: int(0, 60_000).optional(),
-  /** Downlink, Mbit/s. */
-  dl: z.number().finite().min(0).max(10_000).optional(),
-  save: z.boolean().optional(),
-  /** Device tier from deviceMemory and hardwareConcurrency. */
-  tier: z.enum(['low', 'mid', 'high']).optional(),
-  vw: int(0, 100_000).optional(),
-  vh: int(0, 100_000).optional(),
-  dpr: z.number().finite().min(0).max(16).optional(),
-  /** Release tag of the site. */
-  rel: text(64).optional(),
-});
+/**
+ * Device and network context, all optional because browsers differ. The SDK
+ * sends `deviceMemory` and `hardwareConcurrency` as they are (`mem`, `cores`);
+ * the collector maps them to `tier`, so the rule lives in one place and the
+ * script stays small. A `tier` sent as such is kept.
+ */
+export const Context = z
+  .object({
+    /** Effective connection type. */
+    ect: z.enum(['slow-2g', '2g', '3g', '4g']).optional(),
+    rtt: int(0, 60_000).optional(),
+    /** Downlink, Mbit/s. */
+    dl: z.number().finite().min(0).max(10_000).optional(),
+    save: z.boolean().optional(),
+    /** `navigator.deviceMemory`, GB (the browser rounds it: 0.25 to 8). */
+    mem: z.number().finite().min(0).max(1_024).optional(),
+    /** `navigator.hardwareConcurrency`. */
+    cores: int(0, 1_024).optional(),
+    /** Device tier; computed from `mem` and `cores` when absent. */
+    tier: z.enum(['low', 'mid', 'high']).optional(),
+    vw: int(0, 100_000).optional(),
+    vh: int(0, 100_000).optional(),
+    dpr: z.number().finite().min(0).max(16).optional(),
+    /** Release tag of the site. */
+    rel: text(64).optional(),
+  })
+  .transform(({ mem, cores, ...ctx }): typeof ctx => ({ ...ctx, tier: ctx.tier ?? deviceTier(mem, cores) }));
 
 export const PageView = z.object({
   /** Page view id, random per view. */
   id,
   /** Path only, query and fragment removed by the SDK. */
   path: text(512).regex(/^\//, 'must start with /'),
-  /** Normalised route (`/product/:id`). */
-  route: text(256).regex(/^\//, 'must start with /'),
+  /**
+   * Route (`/product/:id`): the site's route hook's answer when it gave one
+   * (a missing leading `/` is added), otherwise the collector normalises the
+   * path (`normaliseRoute`), so the rule lives in one place.
+   */
+  route: text(256).optional(),
   /** Allow-listed query parameters kept by the SDK (`utm_source=mail`), without `?`. */
   q: text(256).optional(),
   nav: NavigationType.optional(),
@@ -153,7 +170,7 @@ export const PageView = z.object({
   trace: z.string().regex(/^[0-9a-f]{32}$/).optional(),
   /** Page view start in epoch ms (client clock; informational). */
   start: z.number().finite().min(0).max(1e14).optional(),
-});
+}).transform((pv) => ({ ...pv, route: (pv.route ? '/' + pv.route.replace(/^\/+/, '') : normaliseRoute(pv.path)).slice(0, 256) }));
 
 /** One request body sent to `POST /collect`. */
 export const Beacon = z.object({
