@@ -224,7 +224,10 @@ export const createRum = (o: Options, vitals: OnMetric[], attribute?: Attribute)
   };
 
   // Prerendered pages are measured from activation, as web-vitals does.
-  if ((document as { prerendering?: boolean }).prerendering) addEventListener('prerenderingchange', start);
+  // `prerenderingchange` is fired at the document and does not bubble, so a
+  // bubble-phase listener on window never hears it: listen on the document
+  // (https://wicg.github.io/nav-speculation/prerendering.html#prerendering-browsing-context-activate).
+  if ((document as { prerendering?: boolean }).prerendering) document.addEventListener('prerenderingchange', start, true);
   else start();
 
   return (rum = {

@@ -84,6 +84,13 @@ export interface Harness {
    * sendBeacon, whose outcome a page cannot see) with 503, before the Worker.
    */
   failFetches(site: string, count: number): void;
+  /**
+   * Opens `path` in a Chromium of its own that no DevTools client drives:
+   * Chromium refuses speculation-rules prerendering while DevTools is
+   * attached (`PrerenderingDisabledByDevTools`), so the prerender scenario
+   * cannot use `page()`. The page must carry on by itself; `close()` ends it.
+   */
+  undriven(path: string): { close(): void };
   /** Requests to `/rum/collect` so far, optionally only those of one site. */
   collected(site?: string): CollectRequest[];
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
@@ -291,6 +298,7 @@ export async function startHarness(): Promise<Harness> {
   const db = proxy.env.DB;
 
   const browsers = new Map<string, Browser>();
+  const undriven: ChildProcess[] = [];
   const contexts: BrowserContext[] = [];
   const browser = async (features = '') => {
     let b = browsers.get(features);
@@ -319,6 +327,24 @@ export async function startHarness(): Promise<Harness> {
       return context.newPage();
     },
     failFetches: (site, count) => void failures.set(site, count),
+    undriven(path) {
+      const profile = mkdtempSync(join(tmpdir(), 'edge-rum-chromium-'));
+      const child = spawn(chromePath(), [...CHROME_ARGS, `--user-agent=${userAgent()}`, `--user-data-dir=${profile}`,
+        // Keeps headless Chromium running; no client connects to it.
+        '--remote-debugging-port=0',
+        origin + path,
+      ], {
+        stdio: 'ignore',
+      });
+      undriven.push(child);
+      return {
+        close() {
+          // The profile goes once Chromium has exited and stopped writing to it.
+          child.once('exit', () => rmSync(profile, { recursive: true, force: true }));
+          child.kill();
+        },
+      };
+    },
     collected: (site) => log.filter((r) => site === undefined || r.site === site),
     query,
     async waitForRows<T>(sql: string, params: unknown[], done: (rows: T[]) => boolean, timeoutMs = 20_000) {
@@ -336,6 +362,7 @@ export async function startHarness(): Promise<Harness> {
     async close() {
       for (const context of contexts) await context.close().catch(() => {});
       for (const b of browsers.values()) await b.close().catch(() => {});
+      for (const child of undriven) child.kill();
       await proxy.dispose().catch(() => {});
       await new Promise((resolve) => server.close(resolve));
       stopWorker();

@@ -127,6 +127,30 @@ describe('LCP, CLS and INP are delivered', () => {
   });
 });
 
+it('a prerendered page is measured from its activation', async () => {
+  // 20_prerender_from.html prerenders 20_prerender.html (speculation rules)
+  // and navigates to it 2.5 s later; the page leaves a second after it is shown.
+  const browser = h.undriven('/20_prerender_from.html');
+  try {
+    const rows = await metrics('f20', ['FCP', 'TTFB', 'LCP'], (r) => r.path === '/20_prerender.html');
+    const m = byMetric(rows);
+    expect(m.FCP!.nav).toBe('prerender');
+    // Counted from navigation start, both would be over the 2.5 s the page
+    // waited prerendered; counted from activation they are short.
+    expect(m.TTFB!.value).toBe(0);
+    expect(m.FCP!.value).toBeLessThan(1_500);
+    expect(m.LCP!.value).toBeLessThan(1_500);
+    const [nav] = await h.waitForRows<{ ttfb: number; dom_content_loaded: number }>(
+      `SELECT ttfb, dom_content_loaded FROM nav_timings WHERE site = 'f20'`,
+      [],
+      (r) => r.length > 0,
+    );
+    expect(nav).toMatchObject({ ttfb: 0, dom_content_loaded: 0 });
+  } finally {
+    browser.close();
+  }
+});
+
 it('a back/forward-cache restore is a new page view with its own vitals', async () => {
   const page = await h.page();
   await page.goto(h.url('/05_bfcache.html'));
