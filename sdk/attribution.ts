@@ -1,7 +1,7 @@
 /**
  * The attribution build as an ES module: the same API as `edge-rum/sdk`, and
  * every LCP, INP and CLS value carries what caused it (element, subparts or
- * phases, longest script, largest shift). About 2.3 KB more brotli.
+ * phases, longest script, largest shift). About 1.9 KB more brotli.
  *
  * @module
  * @example
@@ -11,14 +11,14 @@
  * init({ site: 'shop', endpoint: '/rum/collect' });
  * ```
  */
-// Per-metric modules: esbuild minifies web-vitals' sources with ours, which
-// is smaller here than its pre-minified attribution bundle (not so for the
-// core build, measured with `npx tsx bench/sdk.ts`).
+// Per-metric modules. LCP, INP and CLS come with attribution; FCP and TTFB
+// without, since the contract carries no attribution for them and their
+// attribution code would be bytes and work for nothing (234 bytes brotli).
 import { onCLS } from 'web-vitals/attribution/onCLS.js';
-import { onFCP } from 'web-vitals/attribution/onFCP.js';
+import { onFCP } from 'web-vitals/onFCP.js';
 import { onINP } from 'web-vitals/attribution/onINP.js';
 import { onLCP } from 'web-vitals/attribution/onLCP.js';
-import { onTTFB } from 'web-vitals/attribution/onTTFB.js';
+import { onTTFB } from 'web-vitals/onTTFB.js';
 import { createRum, type Attribute, type OnMetric } from './createRum.ts';
 import { attribute } from './lib/attribute.ts';
 import type { Options, Rum } from './types.ts';
