@@ -5,8 +5,9 @@
  * count), in a fresh page per run. Returning visit: the script loaded by URL
  * on repeated visits in one profile, timed from its first statement to its
  * last, once Chromium's code cache holds it. And the long tasks (>= 50 ms)
- * seen from insertion through a hidden-page flush. Also the brotli sizes beside peers' published
- * sizes. Reported, not asserted: timings on a shared machine are noisy.
+ * seen from insertion through a hidden-page flush. The same for the agents
+ * people compare with (`bench/peers.ts`), measured, not quoted. Reported,
+ * not asserted: timings on a shared machine are noisy.
  *
  * @example
  * ```sh
@@ -19,6 +20,7 @@ import type { AddressInfo } from 'node:net';
 import { brotliCompressSync, constants } from 'node:zlib';
 import { chromium } from 'playwright-core';
 import { buildScript, SCRIPT_ENTRIES } from '../scripts/build-sdk.ts';
+import { peers } from './peers.ts';
 import { CHROME_ARGS, chromePath } from '../test/browser/harness.ts';
 
 const RUNS = 25;
@@ -32,7 +34,7 @@ const RETURN_VISITS = 15;
 
 export interface SdkBenchRow {
   script: string;
-  /** Brotli (quality 11) bytes; for peers, their published size. */
+  /** Brotli (quality 11) bytes of what runs in the page. */
   brotliBytes: number;
   /** Script evaluation + init, milliseconds (median and 95th percentile of RUNS fresh pages). */
   initMedianMs?: number;
@@ -43,13 +45,6 @@ export interface SdkBenchRow {
   longTasks?: number;
   note?: string;
 }
-
-/** Published brotli sizes of comparable RUM agents (their own docs and bundle reports). */
-const PEERS: SdkBenchRow[] = [
-  { script: 'Boomerang', brotliBytes: 27_000, note: 'published, about 27 KB' },
-  { script: 'Grafana Faro Web SDK', brotliBytes: 36_000, note: 'published, about 36 KB' },
-  { script: 'Datadog Browser RUM', brotliBytes: 73_000, note: 'published, about 73 KB' },
-];
 
 const brotli = (text: string) => brotliCompressSync(text, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
 
@@ -94,7 +89,8 @@ export async function runSdkBench(): Promise<SdkBenchRow[]> {
       // Timing marks around the body: the top-level compile happens before the
       // first one, so this is execution + init (lazy compiles included).
       res.writeHead(200, { 'content-type': 'text/javascript', 'cache-control': 'max-age=3600' });
-      res.end(`self.__t0=performance.now();${served.get(script[1]!)};self.__t1=performance.now();`);
+      // Line breaks: a body may end in a `//` comment (a source map URL).
+      res.end(`self.__t0=performance.now();\n${served.get(script[1]!)}\n;self.__t1=performance.now();`);
       return;
     }
     const visit = /^\/visit\/(\d+)$/.exec(req.url ?? '');
@@ -122,6 +118,7 @@ export async function runSdkBench(): Promise<SdkBenchRow[]> {
       ['calibration: web-vitals 6 alone', webVitals, 'its five on* calls, no SDK, same build'],
       ['calibration: rum.js parsed, not run', `if (window.__never) {${builds['rum.js']}}`, 'compile cost of the bytes alone'],
       ['calibration: empty script', ';', 'the floor: inserting any inline script'],
+      ...(await peers()).map((peer): [string, string, string] => [peer.name, peer.body, peer.note]),
     ];
     for (const [name, body, note] of variants) {
       const times: number[] = [];
@@ -165,7 +162,7 @@ export async function runSdkBench(): Promise<SdkBenchRow[]> {
     await browser.close();
     server.close();
   }
-  return [...rows, ...PEERS];
+  return rows;
 }
 
 export function formatSdkBench(rows: SdkBenchRow[]): string {
