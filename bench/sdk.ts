@@ -116,6 +116,12 @@ export async function runSdkBench(): Promise<SdkBenchRow[]> {
     const variants: [string, string, string | undefined][] = [
       ...Object.entries(builds).map(([name, body]) => [name, body, undefined] as [string, string, undefined]),
       ['calibration: web-vitals 6 alone', webVitals, 'its five on* calls, no SDK, same build'],
+      [
+        'what-if: rum.js on web-vitals 5.3',
+        await buildScript(SCRIPT_ENTRIES['rum.js']!, { 'web-vitals': 'web-vitals-5' }),
+        'v5 has no soft-navigation reporting, which the SDK needs; for scale only',
+      ],
+      ['what-if: web-vitals 5.3 alone', await buildScript('bench/web-vitals-only.ts', { 'web-vitals': 'web-vitals-5' }), 'same build'],
       ['calibration: rum.js parsed, not run', `if (window.__never) {${builds['rum.js']}}`, 'compile cost of the bytes alone'],
       ['calibration: empty script', ';', 'the floor: inserting any inline script'],
       ...(await peers()).map((peer): [string, string, string] => [peer.name, peer.body, peer.note]),

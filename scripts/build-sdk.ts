@@ -70,9 +70,13 @@ export const TERSER_OPTIONS: MinifyOptions = {
   compress: { passes: 3, unsafe: true, unsafe_arrows: true, unsafe_methods: true, unsafe_comps: true, pure_getters: true },
 };
 
-/** Builds one first-party script in memory: esbuild bundles, terser minifies, wrapped as one function so no name leaks. */
-export async function buildScript(entry: string): Promise<string> {
-  const result = await build(scriptOptions(entry));
+/**
+ * Builds one first-party script in memory: esbuild bundles, terser minifies,
+ * wrapped as one function so no name leaks. `alias` swaps packages (the bench
+ * builds the core with web-vitals 5 to show what soft navigations cost).
+ */
+export async function buildScript(entry: string, alias?: Record<string, string>): Promise<string> {
+  const result = await build({ ...scriptOptions(entry), alias });
   const bundled = `(()=>{${result.outputFiles[0]!.text}})();`;
   const { code } = await minify(bundled, TERSER_OPTIONS);
   return code!;
