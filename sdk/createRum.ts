@@ -60,6 +60,8 @@ interface View {
   _cls: number;
   _queue: Event[];
   _errors: Map<string, ErrorEvent>;
+  /** Metrics this view has sent: a later value goes out marked `u` (an update). */
+  _sent: Record<string, 1>;
 }
 
 let rum: Rum | undefined;
@@ -110,6 +112,7 @@ export const createRum = (o: Options, vitals: OnMetric[], attribute?: Attribute)
           JSON.stringify({ v: 1, site: o.site, sid: v._sid, bid: hex(16), sr: rate, pv: (v._pv ||= record(v)), ctx: (v._ctx ||= context(o.release)) }).slice(0, -1);
         // Sampling is decided on the session: a view outside the sample sends nothing.
         if (isSampled(v._sid, rate)) for (const body of split(v._queue, head)) send(body);
+        for (const e of v._queue) if (e.t == 'm') v._sent[e.n] = 1;
         v._queue = [];
       }
   };
@@ -119,7 +122,13 @@ export const createRum = (o: Options, vitals: OnMetric[], attribute?: Attribute)
     // (1,000 events); once granted, it flushes every 100 and never gets near.
     if (consent != 'denied' && v._queue.length < 1e3) {
       // One pending value per metric and view: a newer report replaces it.
-      if (event.t == 'm') v._queue = v._queue.filter((e) => (e as { n?: string }).n != event.n);
+      // web-vitals reports CLS and INP again when they grew after the page
+      // was hidden: such a value is an update of the one sent (`u`), which
+      // the collector stores in place of it instead of counting it again.
+      if (event.t == 'm') {
+        v._queue = v._queue.filter((e) => (e as { n?: string }).n != event.n);
+        if (v._sent[event.n]) event.u = 1;
+      }
       if (v._queue.push(event) > 99) flush();
     }
   };
@@ -134,6 +143,7 @@ export const createRum = (o: Options, vitals: OnMetric[], attribute?: Attribute)
       _cls: documentCls,
       _queue: [],
       _errors: new Map(),
+      _sent: {},
     };
     // A route hook is the site's code, free to read more than the path: it
     // runs while the view is current, as it always has.
@@ -193,12 +203,28 @@ export const createRum = (o: Options, vitals: OnMetric[], attribute?: Attribute)
     );
     const timing = () => setTimeout(() => push(landing, navTiming(entry as Parameters<typeof navTiming>[0])));
     if (entry) document.readyState == 'complete' ? timing() : addEventListener('load', timing);
+    // A restore's page view exists before web-vitals reports for it: it
+    // reports TTFB synchronously in its own capture-phase `pageshow`
+    // listener, and listeners on one target run in the order they were added.
+    addEventListener(
+      'pageshow',
+      (e) => {
+        if (e.persisted) {
+          documentCls = 0;
+          view('back-forward-cache', e.timeStamp);
+        }
+      },
+      true,
+    );
     vitals.forEach((on, i) => on(onMetric, { reportSoftNavs: spa, reportAllChanges: heuristic && i < 2 } as ReportOpts));
     onErrors((e) => {
       const v = last();
       const key = e.k + e.msg + e.src + e.line + e.col;
       const seen = v._errors.get(key);
-      if (seen) seen.c = Math.min(+seen.c! + 1, 1e4);
+      // A repeat raises the count of the queued event; once that was sent,
+      // the event is queued again counting from 1, so the collector's sum
+      // of counts is every occurrence.
+      if (seen) v._queue.includes(seen) ? (seen.c = Math.min(+seen.c! + 1, 1e4)) : push(v, ((seen.c = 1), seen));
       // At most 20 distinct errors per page view; repeats only raise the count.
       else if (v._errors.size < 20) push(v, v._errors.set(key, e) && e);
     });
@@ -211,12 +237,6 @@ export const createRum = (o: Options, vitals: OnMetric[], attribute?: Attribute)
         }
       });
     if (o.trace) onTrace(() => last()._trace);
-    addEventListener('pageshow', (e) => {
-      if (e.persisted) {
-        documentCls = 0;
-        view('back-forward-cache', e.timeStamp);
-      }
-    });
     // Bubble-phase listeners on window run after web-vitals' capture-phase
     // ones, so the metrics it reports on hiding are queued before the flush.
     addEventListener('visibilitychange', () => document.visibilityState == 'hidden' && flush());

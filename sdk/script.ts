@@ -16,13 +16,13 @@ declare global {
 
 export const fromScript = (init: (options: Options) => Rum): void => {
   const script = document.currentScript as HTMLScriptElement;
-  const options: Record<string, unknown> = {
-    // The endpoint defaults to the script's own directory: /rum/rum.js posts
-    // to /rum/collect (an inlined copy has no src: give it data-endpoint).
-    endpoint: script.src && new URL('collect', script.src) + '',
-  };
+  const options: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(script.dataset))
     options[key] = value == 'false' ? false : value == '' || value == 'true' || value;
+  // The endpoint defaults to the script's own directory: /rum/rum.js posts
+  // to /rum/collect (an inlined copy has no src: give it data-endpoint). An
+  // empty `data-endpoint` (read as `true`) counts as absent.
+  if (typeof options.endpoint != 'string') options.endpoint = script.src && new URL('collect', script.src) + '';
   window.edgeRum = options.site
     ? init(options as unknown as Options)
     : { init: (o) => (window.edgeRum = init({ ...(options as unknown as Options), ...o })) };

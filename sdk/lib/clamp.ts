@@ -3,6 +3,7 @@
  * range makes the collector reject the whole beacon, so every number the SDK
  * sends passes through `ms` and every free string through `cut`.
  */
+import { scrubPath } from './scrub.ts';
 
 /** Whole milliseconds in [0, 3,600,000]; NaN and negatives become 0. */
 export const ms = (x: number): number => ((x = Math.round(x)) > 0 ? Math.min(x, 3.6e6) : 0);
@@ -10,6 +11,10 @@ export const ms = (x: number): number => ((x = Math.round(x)) > 0 ? Math.min(x, 
 /** The string cut to `max` UTF-16 units (zod's `max` counts the same units); undefined stays undefined. */
 export const cut = (s: string | undefined | null, max: number): string | undefined => (s == null ? undefined : String(s).slice(0, max));
 
-/** A URL without query or fragment, and without this page's origin when same-origin. */
+/**
+ * A URL without query or fragment, without this page's origin when
+ * same-origin, and masked like a page path (an inline script's errors name
+ * the page itself as their source).
+ */
 export const bare = (url: string | undefined): string | undefined =>
-  url && url.replace(/[?#].*/, '').replace(location.origin, '');
+  url && scrubPath(url.replace(/[?#].*/, '').replace(location.origin, ''));

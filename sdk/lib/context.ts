@@ -21,6 +21,7 @@ export const context = (release?: string): Context => {
     vw: innerWidth,
     vh: innerHeight,
     dpr: devicePixelRatio,
-    rel: release?.slice(0, 64),
+    // A bare or empty `data-release` reads as `true`: no release then.
+    rel: typeof release == 'string' ? release.slice(0, 64) : undefined,
   };
 };

@@ -1,10 +1,13 @@
 /**
  * Uncaught errors and unhandled promise rejections as error events: message,
- * stack, source, line and column, each cut to the contract's bounds, with
- * query strings removed from the source and from URLs inside the stack.
+ * stack, source, line and column, each cut to the contract's bounds. The
+ * source loses its query and is masked like a page path; message and stack
+ * lose what follows URLs (`?`, `#`) and have e-mails and long numbers masked
+ * (`scrubText`).
  */
 import type { Event } from '../types.ts';
 import { bare, cut } from './clamp.ts';
+import { scrubText } from './scrub.ts';
 
 export type ErrorEvent = Extract<Event, { t: 'err' }>;
 
@@ -17,8 +20,8 @@ export const onErrors = (report: (event: ErrorEvent) => void): void => {
       report({
         t: 'err',
         k: 'reason' in e ? 'rejection' : 'error',
-        msg: cut(e.message || error?.message || String(error), 500)!,
-        stack: cut(error?.stack?.replace?.(/\?[^\s):]*/g, ''), 4e3),
+        msg: cut(scrubText(e.message || error?.message || String(error)), 500)!,
+        stack: cut(error?.stack && scrubText(String(error.stack)), 4e3),
         src: cut(bare(e.filename), 300),
         line: e.lineno,
         col: e.colno && Math.min(e.colno, 1e7),

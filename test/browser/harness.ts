@@ -339,8 +339,15 @@ export async function startHarness(): Promise<Harness> {
       undriven.push(child);
       return {
         close() {
-          // The profile goes once Chromium has exited and stopped writing to it.
-          child.once('exit', () => rmSync(profile, { recursive: true, force: true }));
+          // The profile goes once Chromium has exited; its helper processes may
+          // still be writing for a moment, and a leftover temp dir is harmless.
+          child.once('exit', () => {
+            try {
+              rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+            } catch {
+              // Left for the OS to clean.
+            }
+          });
           child.kill();
         },
       };

@@ -170,6 +170,9 @@ it('a back/forward-cache restore is a new page view with its own vitals', async 
   expect(views.size).toBe(2);
   const landing = rows.filter((r) => r.nav === 'navigate').map((r) => r.metric);
   expect(landing).toEqual(expect.arrayContaining(['LCP', 'INP', 'CLS', 'FCP', 'TTFB']));
+  // The restore's TTFB (0, reported while the restore starts) is its own, not the landing's.
+  expect(rows.filter((r) => r.nav === 'back-forward-cache').map((r) => r.metric)).toContain('TTFB');
+  expect(landing.filter((m) => m === 'TTFB')).toHaveLength(1);
   await page.close();
 });
 
@@ -279,6 +282,14 @@ it('sends paths only: query strings (but utm_*), fragments, e-mails and long num
   expect(view).toEqual({ path: '/u/:email/orders/:num/09_privacy.html', route: '/u/:email/orders/:id/09_privacy.html' });
   const sent = h.collected('f09').map((r) => r.body).join('\n');
   expect(sent).toContain('"q":"utm_source=news"');
+  // The page's own errors were sent too, with its URL masked in their source and stack.
+  const errors = await h.waitForRows<{ message: string; source: string | null }>(
+    `SELECT message, source FROM errors WHERE site = 'f09' ORDER BY message`,
+    [],
+    (r) => r.length === 2,
+  );
+  expect(errors.map((e) => e.message)).toEqual(['Failed to fetch https://cdn.test/chunk.js', 'Uncaught Error: render failed for :email']);
+  expect(errors.map((e) => e.source)).toContain('/u/:email/orders/:num/09_privacy.html');
   for (const secret of ['s3cret', 'token', 'jane', 'example.com', '12345678', '#account', 'account']) expect(sent).not.toContain(secret);
   await page.close();
 });

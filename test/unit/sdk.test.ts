@@ -7,7 +7,7 @@ import { ms, cut } from '../../sdk/lib/clamp.ts';
 import { hex } from '../../sdk/lib/ids.ts';
 import { navTiming } from '../../sdk/lib/navTiming.ts';
 import { normaliseRoute } from '../../sdk/lib/route.ts';
-import { keptQuery, scrubPath } from '../../sdk/lib/scrub.ts';
+import { keptQuery, scrubPath, scrubText } from '../../sdk/lib/scrub.ts';
 import { Context, NavEvent, PageView } from '../../worker/schema/beacon.ts';
 import { deviceTier } from '../../worker/schema/device-tier.ts';
 
@@ -36,6 +36,24 @@ describe('scrubPath', () => {
   it('masks runs of six or more digits, keeps shorter numbers', () => {
     expect(scrubPath('/call/+4915112345678')).toBe('/call/+:num');
     expect(scrubPath('/product/12345')).toBe('/product/12345');
+  });
+});
+
+describe('scrubText (error messages and stacks)', () => {
+  it('cuts what follows a URL, keeps the rest of the text', () => {
+    expect(scrubText('Failed to fetch dynamically imported module: https://x.test/c.js?sig=abc#f')).toBe(
+      'Failed to fetch dynamically imported module: https://x.test/c.js',
+    );
+    expect(scrubText('Minified React error #418; visit https://react.dev/errors/418?args[]=x')).toBe(
+      'Minified React error #418; visit https://react.dev/errors/418',
+    );
+    expect(scrubText('at f (https://x.test/app.js?v=3:10:5)')).toBe('at f (https://x.test/app.js:10:5)');
+    expect(scrubText('at Foo.#bar (https://x.test/app.js:1:2)')).toBe('at Foo.#bar (https://x.test/app.js:1:2)');
+  });
+  it('masks e-mails and path numbers, not line and column numbers', () => {
+    expect(scrubText('No user jane.doe+x@example.co.uk')).toBe('No user :email');
+    expect(scrubText('at https://x.test/u/jane@example.com/orders/12345678:10:5')).toBe('at https://x.test/u/:email/orders/:num:10:5');
+    expect(scrubText('handler@https://x.test/app.js:1:123456')).toBe('handler@https://x.test/app.js:1:123456');
   });
 });
 

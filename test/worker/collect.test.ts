@@ -3,6 +3,7 @@ import { env } from 'cloudflare:workers';
 import { beforeEach, describe, expect, it } from 'vitest';
 import worker from '../../worker/index.ts';
 import type { EnrichedBeacon } from '../../worker/schema/enriched.ts';
+import { digestName } from '../../worker/digest/route-digest.ts';
 import { BOT_UA, CHROME_UA, makeBeacon } from '../helpers/beacon.ts';
 import { countRows, recordingEnv, type Recorded } from './recording-env.ts';
 
@@ -214,17 +215,25 @@ describe('POST /collect', () => {
     expect(pv?.n).toBe(1);
   });
 
-  it('writes at most 25 Analytics Engine points for a beacon of 100 metric events, and stores all 100', async () => {
-    const events = Array.from({ length: 100 }, (_, i) => ({ t: 'm' as const, n: 'INP' as const, v: 8 * (i + 1) }));
-    const beacon = makeBeacon({ e: events });
-    expect((await post(JSON.stringify(beacon))).status).toBe(202);
-    expect(recorded.points.length).toBe(25);
-    // Weighted total is preserved: 25 points x weight 4 stand for 100 events.
-    expect(recorded.points.reduce((sum, p) => sum + (p.doubles?.[1] ?? 0), 0)).toBeCloseTo(100);
-    expect(recorded.points.every((p) => p.indexes?.[0] === 'test /products/:id')).toBe(true);
+  it('a later value of a metric (u: 1) replaces the raw row, and counts once in Analytics Engine and the digests; redelivery changes nothing', async () => {
+    const first = makeBeacon({ site: 'updates', e: [{ t: 'm', n: 'CLS', v: 0.05 }] });
+    const update = makeBeacon({ site: 'updates', pv: first.pv, sid: first.sid, e: [{ t: 'm', n: 'CLS', v: 0.3, u: 1 }] });
+    const orphan = makeBeacon({ site: 'updates', e: [{ t: 'm', n: 'INP', v: 240, u: 1 }] });
+    expect((await post(JSON.stringify(first))).status).toBe(202);
+    expect((await post(JSON.stringify(update))).status).toBe(202);
+    expect((await post(JSON.stringify(orphan))).status).toBe(202);
+    // Only the first value became a data point.
+    expect(recorded.points.map((p) => p.doubles?.[0])).toEqual([0.05]);
     await deliver();
-    const count = await env.DB.prepare('SELECT COUNT(*) AS n FROM metric_events WHERE beacon_id = ?').bind(beacon.bid).first<{ n: number }>();
-    expect(count?.n).toBe(100);
+    await deliver();
+    const rows = await env.DB.prepare('SELECT value, rating FROM metric_events WHERE page_view_id = ?').bind(first.pv.id).all();
+    expect(rows.results).toEqual([{ value: 0.3, rating: 'poor' }]);
+    // An update whose first value never arrived is stored, not lost.
+    const orphanRows = await env.DB.prepare('SELECT value FROM metric_events WHERE page_view_id = ?').bind(orphan.pv.id).all();
+    expect(orphanRows.results).toEqual([{ value: 240 }]);
+    const digest = env.ROUTE_DIGEST.get(env.ROUTE_DIGEST.idFromName(digestName('updates', first.pv.route!)));
+    const groups = await digest.groups({ metric: 'CLS', from: 0, to: Date.now() + 3_600_000, by: 'all', thresholds: [0.1, 0.25] });
+    expect(groups).toMatchObject([{ group: 'all', count: 1, p75: 0.05 }]);
   });
 
   it('pseudonymises the session id: stable within a day, never the raw id', async () => {

@@ -8,7 +8,9 @@ import { digestName } from './route-digest.ts';
 import type { DigestBeacon } from './types.ts';
 
 export function digestBeacon(b: EnrichedBeacon): DigestBeacon | null {
-  const values = b.events.flatMap((e) => (e.t === 'm' ? [{ n: e.n, v: e.v, w: e.w }] : []));
+  // A later value of a metric the page view already sent (`u`) is not a new
+  // sample: the digests keep the first, so a page view counts once.
+  const values = b.events.flatMap((e) => (e.t === 'm' && !e.u ? [{ n: e.n, v: e.v, w: e.w }] : []));
   if (values.length === 0) return null;
   return {
     bid: b.bid,

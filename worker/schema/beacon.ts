@@ -80,6 +80,13 @@ export const MetricEvent = z.object({
   r: z.enum(['good', 'needs-improvement', 'poor']).optional(),
   /** Attribution, only from the attribution build. */
   a: Attribution.optional(),
+  /**
+   * `1` when this page view already sent a value of this metric: web-vitals
+   * reports CLS and INP again when they grew after the page was hidden. The
+   * raw row takes the newer value; digests and Analytics Engine keep the
+   * first, so each page view counts once in every percentile.
+   */
+  u: z.literal(1).optional(),
 });
 
 /** Navigation timing breakdown, all in milliseconds from navigation start. */
@@ -146,7 +153,8 @@ export const Context = z
     tier: z.enum(['low', 'mid', 'high']).optional(),
     vw: int(0, 100_000).optional(),
     vh: int(0, 100_000).optional(),
-    dpr: z.number().finite().min(0).max(16).optional(),
+    /** Device pixel ratio, browser zoom included (500% zoom on a 350% screen is 17.5). */
+    dpr: z.number().finite().min(0).max(100).optional(),
     /** Release tag of the site. */
     rel: text(64).optional(),
   })

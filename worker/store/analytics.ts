@@ -9,10 +9,11 @@
  *   13 release, 14 kind (`metric`, or `drop` for counted drops)
  * - doubles: 1 value, 2 weight, 3 browser major version
  *
- * When a beacon carries more than 25 metric events (rare: an SPA flushing a
- * long session), 25 are chosen at random and each carries weight x n / 25,
- * so weighted sums stay unbiased while the per-request limit holds. D1 and
- * the digests always receive every event.
+ * When a beacon carries more than 25 metric events (the SDK sends at most
+ * one value per metric and page view, so only other clients do), 25 are
+ * chosen at random and each carries weight x n / 25, so weighted sums stay
+ * unbiased while the per-request limit holds. D1 and the digests receive
+ * every event, except updates (`u`): see `metricPoints`.
  */
 import type { EnrichedBeacon } from '../schema/enriched.ts';
 import { rate } from './rating.ts';
@@ -40,7 +41,9 @@ function choose<T>(items: T[], count: number): T[] {
 
 /** Data points for a beacon's metric events; never more than 25. */
 export function metricPoints(beacon: EnrichedBeacon): AnalyticsEngineDataPoint[] {
-  const metrics = beacon.events.flatMap((e) => (e.t === 'm' ? [e] : []));
+  // Updates (`u`) of a value already written are left out: a data point
+  // cannot be replaced, and a second one would count the page view twice.
+  const metrics = beacon.events.flatMap((e) => (e.t === 'm' && !e.u ? [e] : []));
   const chosen = choose(metrics, MAX_POINTS_PER_REQUEST);
   const scale = metrics.length / chosen.length;
   const index = indexKey(beacon.site, beacon.pv.route);

@@ -10,6 +10,8 @@ import { rate } from './rating.ts';
 export interface BeaconRows {
   pageView: typeof pageViews.$inferInsert | null;
   metrics: (typeof metricEvents.$inferInsert)[];
+  /** Later values (`u`) of metrics the page view already sent: they replace the stored value. */
+  metricUpdates: (typeof metricEvents.$inferInsert)[];
   navs: (typeof navTimings.$inferInsert)[];
   errors: (typeof errors.$inferInsert)[];
   customs: (typeof customEvents.$inferInsert)[];
@@ -17,7 +19,7 @@ export interface BeaconRows {
 
 export async function beaconRows(b: EnrichedBeacon): Promise<BeaconRows> {
   const base = { beaconId: b.bid, pageViewId: b.pv.id, site: b.site, ts: b.ts, route: b.pv.route };
-  const rows: BeaconRows = { pageView: null, metrics: [], navs: [], errors: [], customs: [] };
+  const rows: BeaconRows = { pageView: null, metrics: [], metricUpdates: [], navs: [], errors: [], customs: [] };
   if (b.pvWeight > 0) {
     rows.pageView = {
       id: b.pv.id,
@@ -46,7 +48,7 @@ export async function beaconRows(b: EnrichedBeacon): Promise<BeaconRows> {
   for (const e of b.events) {
     switch (e.t) {
       case 'm':
-        rows.metrics.push({
+        (e.u ? rows.metricUpdates : rows.metrics).push({
           ...base,
           metric: e.n,
           value: e.v,
