@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from './harness.ts';
-import { hide, ratingOf, settle } from './helpers.ts';
+import { hide, ratingOf, settle, show } from './helpers.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -149,6 +149,33 @@ it('a prerendered page is measured from its activation', async () => {
   } finally {
     browser.close();
   }
+});
+
+it('CLS that grows after the page was hidden is sent again as an update, and stored once', async () => {
+  const page = await h.page();
+  await page.goto(h.url('/21_rereport.html'));
+  await settle(page, 600);
+  await hide(page);
+  const cls = () =>
+    h.query<{ value: number; n: number }>(
+      `SELECT MAX(value) AS value, COUNT(*) AS n FROM metric_events WHERE site = 'f21' AND metric = 'CLS'`,
+    );
+  const [first] = await h.waitForRows<{ value: number; n: number }>(
+    `SELECT MAX(value) AS value, COUNT(*) AS n FROM metric_events WHERE site = 'f21' AND metric = 'CLS'`,
+    [],
+    (r) => r[0]!.n > 0,
+  );
+  await show(page);
+  await page.evaluate(() => (window as unknown as { shiftBy(px: number): void }).shiftBy(500));
+  await page.waitForTimeout(500);
+  await hide(page);
+  await h.waitForRows(`SELECT value FROM metric_events WHERE site = 'f21' AND metric = 'CLS' AND value > ?`, [first!.value], (r) => r.length > 0);
+  const [after] = await cls();
+  expect(after).toMatchObject({ n: 1 });
+  expect(after!.value).toBeGreaterThan(first!.value);
+  const updates = h.collected('f21').filter((r) => /"n":"CLS"[^}]*"u":1/.test(r.body));
+  expect(updates).toHaveLength(1);
+  await page.close();
 });
 
 it('a back/forward-cache restore is a new page view with its own vitals', async () => {
