@@ -23,14 +23,14 @@ import { buildScript, SCRIPT_ENTRIES } from '../scripts/build-sdk.ts';
 import { peers } from './peers.ts';
 import { CHROME_ARGS, chromePath } from '../test/browser/harness.ts';
 
-const RUNS = 25;
+const RUNS = 33;
 /**
  * Cross-origin isolation: `performance.now()` then resolves 5 microseconds
  * instead of 100 (https://w3c.github.io/hr-time/#dfn-coarsen-time).
  */
 const ISOLATED = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
 /** Measured returning visits per script (after three that warm the caches). */
-const RETURN_VISITS = 15;
+const RETURN_VISITS = 20;
 
 export interface SdkBenchRow {
   script: string;
@@ -126,41 +126,49 @@ export async function runSdkBench(): Promise<SdkBenchRow[]> {
       ['calibration: empty script', ';', 'the floor: inserting any inline script'],
       ...(await peers()).map((peer): [string, string, string] => [peer.name, peer.body, peer.note]),
     ];
-    for (const [name, body, note] of variants) {
-      const times: number[] = [];
-      let longTasks = 0;
-      for (let run = 0; run < RUNS; run++) {
+    // Round-robin: every round measures each variant once, so a slow spell of
+    // the machine lands on all of them alike and the ratios hold. The first
+    // rounds warm the browser process up; the rest are kept.
+    const firstVisit = variants.map(() => [] as number[]);
+    const returning = variants.map(() => [] as number[]);
+    const longTasks = variants.map(() => 0);
+    const keys = variants.map(([, body]) => {
+      const key = String(served.size);
+      served.set(key, body);
+      return key;
+    });
+    for (let run = 0; run < RUNS; run++) {
+      for (const [i, [, body]] of variants.entries()) {
         const context = await browser.newContext();
         const page = await context.newPage();
         await page.goto(origin);
         const result = (await page.evaluate(`(${MEASURE_IN_PAGE})(${JSON.stringify(body)})`)) as { initMs: number; longTasks: number };
         await context.close();
-        // The first runs warm up the browser process; keep the rest.
-        if (run >= 3) times.push(result.initMs);
-        longTasks += result.longTasks;
+        if (run >= 3) firstVisit[i]!.push(result.initMs);
+        longTasks[i]! += result.longTasks;
       }
-      // Returning visitors: the same script loaded by URL on repeated visits
-      // in one browser profile. Chromium keeps V8's code cache for a script
-      // seen on earlier visits, so later visits skip most compilation; the
-      // first three visits warm it, the rest are measured.
-      const key = String(served.size);
-      served.set(key, body);
-      const returning: number[] = [];
-      const profile = await browser.newContext();
-      const visitor = await profile.newPage();
-      for (let visitNo = 0; visitNo < 3 + RETURN_VISITS; visitNo++) {
-        await visitor.goto(`${origin}/visit/${key}`);
+    }
+    // Returning visitors: the same script loaded by URL on repeated visits in
+    // one browser profile per variant. Chromium keeps V8's code cache for a
+    // script seen on earlier visits, so later visits skip most compilation;
+    // the first three visits warm it, the rest are measured, round-robin too.
+    const profiles = await Promise.all(variants.map(async () => (await browser.newContext()).newPage()));
+    for (let visitNo = 0; visitNo < 3 + RETURN_VISITS; visitNo++) {
+      for (const [i, visitor] of profiles.entries()) {
+        await visitor.goto(`${origin}/visit/${keys[i]}`);
         const ms = (await visitor.evaluate('self.__t1 - self.__t0')) as number;
-        if (visitNo >= 3) returning.push(ms);
+        if (visitNo >= 3) returning[i]!.push(ms);
       }
-      await profile.close();
+    }
+    for (const visitor of profiles) await visitor.context().close();
+    for (const [i, [name, body, note]] of variants.entries()) {
       rows.push({
         script: name,
         brotliBytes: brotli(body),
-        initMedianMs: quantile(times, 0.5),
-        initP95Ms: quantile(times, 0.95),
-        returningMs: quantile(returning, 0.5),
-        longTasks,
+        initMedianMs: quantile(firstVisit[i]!, 0.5),
+        initP95Ms: quantile(firstVisit[i]!, 0.95),
+        returningMs: quantile(returning[i]!, 0.5),
+        longTasks: longTasks[i]!,
         note,
       });
     }
