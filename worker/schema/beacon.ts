@@ -148,7 +148,7 @@ export const Context = z
     /** `navigator.deviceMemory`, GB (the browser rounds it: 0.25 to 8). */
     mem: z.number().finite().min(0).max(1_024).optional(),
     /** `navigator.hardwareConcurrency`. */
-    cores: int(0, 1_024).optional(),
+    cores: int(0, 65_536).optional(),
     /** Device tier; computed from `mem` and `cores` when absent. */
     tier: z.enum(['low', 'mid', 'high']).optional(),
     vw: int(0, 100_000).optional(),
