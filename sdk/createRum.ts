@@ -60,6 +60,8 @@ interface View {
   _cls: number;
   _queue: Event[];
   _errors: Map<string, ErrorEvent>;
+  /** The soft navigation (web-vitals `navigationId`) whose metrics this view holds. */
+  _nid?: number;
   /** Metrics this view has sent: a later value goes out marked `u` (an update). */
   _sent: Record<string, 1>;
 }
@@ -133,11 +135,11 @@ export const createRum = (o: Options, vitals: OnMetric[], attribute?: Attribute)
     }
   };
 
-  const view = (nav: PageView['nav'], start = performance.now()): View => {
+  const view = (nav: PageView['nav'], start = performance.now(), path = location.pathname, search = location.search): View => {
     const v: View = {
       _nav: nav,
-      _path: location.pathname,
-      _search: location.search,
+      _path: path,
+      _search: search,
       _trace: o.trace ? hex(16) : undefined,
       _start: start,
       _cls: documentCls,
@@ -155,19 +157,27 @@ export const createRum = (o: Options, vitals: OnMetric[], attribute?: Attribute)
   const onMetric = (m: MetricType) => {
     const type = m.navigationType;
     let value = m.value;
-    // The view a metric belongs to: its soft navigation's URL, the latest
-    // back/forward-cache restore, or the landing view. Heuristic per-route
-    // INP: the view current when the interaction started.
+    // The view a metric belongs to: the latest back/forward-cache restore, or
+    // the landing view. Heuristic per-route INP: the view current when the
+    // interaction started.
     let v = views[0]!;
     for (const w of views)
-      if (
-        type == 'soft-navigation'
-          ? w._path == new URL(m.navigationURL!).pathname
-          : type == 'back-forward-cache'
-            ? w._nav == type
-            : heuristic && m.name == 'INP' && w._start <= (m.entries[0]?.startTime as number)
-      )
+      if (type == 'back-forward-cache' ? w._nav == type : heuristic && m.name == 'INP' && w._start <= (m.entries[0]?.startTime as number))
         v = w;
+    // A soft navigation's metrics: the view that already holds its id, else
+    // the latest unclaimed view the history hook started for its path, else
+    // a view of its own. The browser also reports soft navigations that
+    // change only the query (a filter pushed as `?q=shoes`), which start no
+    // view in the hook; matched by path, their metrics would replace the
+    // current view's.
+    if (type == 'soft-navigation') {
+      const url = new URL(m.navigationURL!);
+      v =
+        views.find((w) => w._nid == m.navigationId) ||
+        views.findLast((w) => !w._nid && w._nav == type && w._path == url.pathname) ||
+        view(type, m.navigationStartTime, url.pathname, url.search);
+      v._nid = m.navigationId;
+    }
     // Heuristic per-route CLS: how much the document's CLS grew while the
     // current view was current.
     if (heuristic && type != 'soft-navigation' && m.name == 'CLS') {

@@ -244,6 +244,31 @@ describe('SPA route changes', () => {
     await page.close();
   });
 
+  it('a soft navigation that changes only the query is a page view of its own, and leaves the landing its vitals', async () => {
+    const page = await h.page({ features: 'SoftNavigationHeuristics' });
+    await page.goto(h.url('/softq/06_spa.html'));
+    await settle(page, 400);
+    await hide(page); // the landing's values go out first
+    const [landingFcp] = await h.waitForRows<MetricRow>(
+      `${METRICS_SQL} AND p.path = '/softq/06_spa.html' AND m.metric = 'FCP'`,
+      ['f06'],
+      (r) => r.length > 0,
+    );
+    await show(page);
+    await page.click('#filter');
+    await page.waitForTimeout(800);
+    await hide(page);
+    // The query-only navigation's own FCP and TTFB land on a page view of its own...
+    const rows = await h.waitForRows<MetricRow>(METRICS_SQL, ['f06'], (r) =>
+      ['FCP', 'TTFB'].every((n) => r.some((x) => x.path === '/softq/06_spa.html' && x.nav === 'soft-navigation' && x.metric === n)),
+    );
+    const views = await h.query<{ id: string; nav: string }>(`SELECT id, nav FROM page_views WHERE site = 'f06' AND path = '/softq/06_spa.html' ORDER BY ts`);
+    expect(views.map((v) => v.nav)).toEqual(['navigate', 'soft-navigation']);
+    // ...and the landing keeps its own.
+    expect(rows.filter((r) => r.page_view_id === views[0]!.id && r.metric === 'FCP')).toEqual([landingFcp]);
+    await page.close();
+  });
+
   it('give per-route vitals from web-vitals soft navigations where the browser reports them', async () => {
     const page = await journey('soft', 'SoftNavigationHeuristics');
     const rows = await h.waitForRows<MetricRow>(METRICS_SQL, ['f06'], (r) => {

@@ -7,8 +7,8 @@
  * web-vitals included. web-vitals 6 alone (its five on* calls, built the same
  * way) is 2,883 and 4,597 bytes (soft-navigation support made it about 800
  * bytes larger than v5), which leaves about 1,120 and 1,900 bytes for
- * everything around it; that measures about 2,450 (`npm run bench -- sdk`
- * prints both, and the core built on web-vitals 5 as a what-if: 4,591). The
+ * everything around it; that measures about 2,500 (`npm run bench -- sdk`
+ * prints both, and the core built on web-vitals 5 as a what-if: 4,650). The
  * README's "Measured" section has the figures. So the budgets below hold the
  * line where the SDK is today (plus about 50 bytes): any growth fails this
  * test.
@@ -19,8 +19,8 @@ import { buildScript, SCRIPT_ENTRIES } from '../../scripts/build-sdk.ts';
 
 /** Brotli bytes allowed per script, web-vitals included. */
 export const BUDGETS: Record<string, number> = {
-  'rum.js': 5_390,
-  'rum.attribution.js': 7_240,
+  'rum.js': 5_430,
+  'rum.attribution.js': 7_290,
 };
 
 /** The issue's original targets, printed beside the measurement. */
