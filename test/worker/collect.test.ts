@@ -236,6 +236,17 @@ describe('POST /collect', () => {
     expect(groups).toMatchObject([{ group: 'all', count: 1, p75: 0.05 }]);
   });
 
+  it('an update delivered in a later queue batch than its first value replaces it too', async () => {
+    const first = makeBeacon({ site: 'updates2', e: [{ t: 'm', n: 'INP', v: 120 }] });
+    const update = makeBeacon({ site: 'updates2', pv: first.pv, sid: first.sid, e: [{ t: 'm', n: 'INP', v: 480, u: 1 }] });
+    await post(JSON.stringify(first));
+    await post(JSON.stringify(update));
+    await deliver([recorded.messages[0]!]);
+    await deliver([recorded.messages[1]!]);
+    const rows = await env.DB.prepare('SELECT value, rating FROM metric_events WHERE page_view_id = ?').bind(first.pv.id).all();
+    expect(rows.results).toEqual([{ value: 480, rating: 'needs-improvement' }]);
+  });
+
   it('pseudonymises the session id: stable within a day, never the raw id', async () => {
     const sid = 'session-abcdefgh';
     await post(JSON.stringify(makeBeacon({ sid })));

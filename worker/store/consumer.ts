@@ -10,7 +10,7 @@
  */
 import { drizzle } from 'drizzle-orm/d1';
 import type { BatchItem } from 'drizzle-orm/batch';
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { getTableColumns } from 'drizzle-orm';
 import { feedDigests } from '../digest/feed.ts';
@@ -42,31 +42,27 @@ function inserts<T extends SQLiteTable>(db: Db, table: T, rows: T['$inferInsert'
 }
 
 type MetricRow = typeof metricEvents.$inferInsert;
-const pair = (row: MetricRow) => `${row.pageViewId} ${row.metric}`;
 
 /**
- * Later values (`u`) of metrics their page views already sent (CLS or INP
- * grown after the page was hidden) replace the stored value rather than
- * becoming second samples: an UPDATE, run after this batch's inserts, for
- * every (page view, metric) stored before or inserted by this batch.
- * Should the first value never have arrived, the update is inserted as the
- * value, so nothing accepted is lost.
+ * A later value (`u`) of a metric its page view already sent (CLS or INP
+ * grown after the page was hidden) replaces the stored value rather than
+ * becoming a second sample; should the first value never have been stored,
+ * it is inserted instead, so nothing accepted is lost. Both statements run
+ * inside the batch, after its inserts, so a first value stored by this batch
+ * or by any batch before it is updated, never duplicated.
  */
-async function planUpdates(db: Db, inserted: MetricRow[], updates: MetricRow[]): Promise<{ insert: MetricRow[]; update: MetricRow[] }> {
-  const known = new Set(inserted.map(pair));
-  for (const ids of chunked([...new Set(updates.map((u) => u.pageViewId))], D1_MAX_PARAMS)) {
-    const rows = await db
-      .select({ pageViewId: metricEvents.pageViewId, metric: metricEvents.metric })
-      .from(metricEvents)
-      .where(inArray(metricEvents.pageViewId, ids));
-    for (const row of rows) known.add(pair(row as MetricRow));
-  }
-  const plan = { insert: [] as MetricRow[], update: [] as MetricRow[] };
-  for (const row of updates) {
-    (known.has(pair(row)) ? plan.update : plan.insert).push(row);
-    known.add(pair(row));
-  }
-  return plan;
+function metricUpdate(db: Db, row: MetricRow): BatchItem<'sqlite'>[] {
+  const samePair = and(eq(metricEvents.pageViewId, row.pageViewId), eq(metricEvents.metric, row.metric));
+  const values = Object.keys(getTableColumns(metricEvents)).map((key) => sql`${row[key as keyof MetricRow] ?? null}`);
+  return [
+    db
+      .update(metricEvents)
+      .set({ value: row.value, rating: row.rating, attribution: row.attribution, beaconId: row.beaconId })
+      .where(samePair),
+    db
+      .insert(metricEvents)
+      .select(sql`SELECT ${sql.join(values, sql`, `)} WHERE NOT EXISTS (SELECT 1 FROM ${metricEvents} WHERE ${samePair})`),
+  ];
 }
 
 /** Beacons of `candidates` whose ids are not yet in D1, each id once. */
@@ -86,18 +82,11 @@ export async function storeBeacons(d1: D1Database, candidates: EnrichedBeacon[])
   const fresh = await unstored(db, candidates);
   if (fresh.length === 0) return 0;
   const all = await Promise.all(fresh.map(beaconRows));
-  const metrics = all.flatMap((r) => r.metrics);
-  const updates = await planUpdates(db, metrics, all.flatMap((r) => r.metricUpdates));
   const statements: BatchItem<'sqlite'>[] = [
     ...inserts(db, beacons, fresh.map((b) => ({ id: b.bid, site: b.site, ts: b.ts }))),
     ...inserts(db, pageViews, all.flatMap((r) => (r.pageView ? [r.pageView] : [])), true),
-    ...inserts(db, metricEvents, [...metrics, ...updates.insert]),
-    ...updates.update.map((row) =>
-      db
-        .update(metricEvents)
-        .set({ value: row.value, rating: row.rating, attribution: row.attribution, beaconId: row.beaconId })
-        .where(and(eq(metricEvents.pageViewId, row.pageViewId), eq(metricEvents.metric, row.metric))),
-    ),
+    ...inserts(db, metricEvents, all.flatMap((r) => r.metrics)),
+    ...all.flatMap((r) => r.metricUpdates.flatMap((row) => metricUpdate(db, row))),
     ...inserts(db, navTimings, all.flatMap((r) => r.navs)),
     ...inserts(db, errors, all.flatMap((r) => r.errors)),
     ...inserts(db, customEvents, all.flatMap((r) => r.customs)),
