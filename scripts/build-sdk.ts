@@ -38,11 +38,11 @@ export const MODULE_ENTRIES: Record<string, string> = {
 };
 
 /**
- * esbuild options of the first-party scripts (shared with the bench): one ES
+ * esbuild options of the first-party scripts (`buildScript` uses them): one ES
  * module with web-vitals inlined and `_private` fields mangled, syntax
  * already folded; terser then minifies it (see `buildScript`).
  */
-export const scriptOptions = (entry: string): BuildOptions & { write: false } => ({
+const scriptOptions = (entry: string): BuildOptions & { write: false } => ({
   entryPoints: [join(root, entry)],
   bundle: true,
   format: 'esm',

@@ -12,8 +12,8 @@
  * When a beacon carries more than 25 metric events (the SDK sends at most
  * one value per metric and page view, so only other clients do), 25 are
  * chosen at random and each carries weight x n / 25, so weighted sums stay
- * unbiased while the per-request limit holds. D1 and the digests receive
- * every event, except updates (`u`): see `metricPoints`.
+ * unbiased while the per-request limit holds. Updates (`u`, a later value
+ * of a metric the page view already sent) get no point: see `metricPoints`.
  */
 import type { EnrichedBeacon } from '../schema/enriched.ts';
 import { rate } from './rating.ts';
