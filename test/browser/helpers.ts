@@ -45,3 +45,31 @@ export const ratingOf = (metric: string, value: number): string => {
   const [good, poor] = THRESHOLDS[metric]!;
   return value <= good ? 'good' : value <= poor ? 'needs-improvement' : 'poor';
 };
+
+/**
+ * Clicks `selector` and waits until the browser has measured the interaction:
+ * its Event Timing entry (which Chromium queues only once the next frame's
+ * presentation time is known) is in the page's performance timeline. Until
+ * then no script can report INP, so a test that closes, hides or leaves the
+ * page to check INP's delivery waits for this, not for a fixed time.
+ */
+export async function interact(page: Page, selector: string, timeoutMs = 10_000): Promise<void> {
+  const since = await page.evaluate(() => performance.now());
+  await page.click(selector);
+  const measured = await page.evaluate(
+    ([since, timeoutMs]) =>
+      new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), timeoutMs);
+        new PerformanceObserver((list, observer) => {
+          const entries = list.getEntries() as (PerformanceEntry & { interactionId?: number })[];
+          if (entries.some((e) => (e.interactionId ?? 0) > 0 && e.startTime >= since)) {
+            clearTimeout(timer);
+            observer.disconnect();
+            resolve(true);
+          }
+        }).observe({ type: 'event', buffered: true, durationThreshold: 16 } as PerformanceObserverInit);
+      }),
+    [since, timeoutMs] as const,
+  );
+  if (!measured) throw new Error(`the click on ${selector} was not measured (no Event Timing entry) in ${timeoutMs} ms`);
+}

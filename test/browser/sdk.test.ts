@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from './harness.ts';
-import { hide, ratingOf, settle, show } from './helpers.ts';
+import { hide, interact, ratingOf, settle, show } from './helpers.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -43,8 +43,7 @@ describe('ratings', () => {
     const page = await h.page();
     await page.goto(h.url('/01_ratings.html?work=600&shift=700'));
     await settle(page);
-    await page.click('#work');
-    await page.waitForTimeout(300);
+    await interact(page, '#work');
     await hide(page);
     const rows = byMetric(await metrics('f01', ['LCP', 'CLS', 'INP', 'FCP', 'TTFB'], (r) => r.path === '/01_ratings.html'));
     for (const row of Object.values(rows)) expect(row.rating).toBe(ratingOf(row.metric, row.value));
@@ -60,8 +59,7 @@ describe('ratings', () => {
     const page = await h.page();
     await page.goto(h.url('/slow/2000/01_ratings.html?work=300&shift=200'));
     await settle(page);
-    await page.click('#work');
-    await page.waitForTimeout(300);
+    await interact(page, '#work');
     await hide(page);
     const rows = byMetric(
       await metrics('f01', ['LCP', 'CLS', 'INP', 'FCP', 'TTFB'], (r) => r.path === '/slow/2000/01_ratings.html'),
@@ -97,9 +95,7 @@ describe('LCP, CLS and INP are delivered', () => {
     const page = await h.page();
     await page.goto(h.url('/02_close.html'));
     await settle(page, 500);
-    await page.click('#work');
-    // An interaction counts once its next frame is painted (Event Timing).
-    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve))));
+    await interact(page, '#work');
     await page.close();
     await metrics('f02', ['LCP', 'CLS', 'INP']);
   });
@@ -108,7 +104,7 @@ describe('LCP, CLS and INP are delivered', () => {
     const page = await h.page();
     await page.goto(h.url('/03_away.html'));
     await settle(page, 500);
-    await page.click('#work');
+    await interact(page, '#work');
     await page.goto(h.url('/00_blank.html'));
     await metrics('f03', ['LCP', 'CLS', 'INP']);
     await page.close();
@@ -118,8 +114,7 @@ describe('LCP, CLS and INP are delivered', () => {
     const page = await h.page();
     await page.goto(h.url('/04_hidden.html'));
     await settle(page, 500);
-    await page.click('#work');
-    await page.waitForTimeout(200);
+    await interact(page, '#work');
     await hide(page);
     await metrics('f04', ['LCP', 'CLS', 'INP']);
     expect(page.isClosed()).toBe(false);
@@ -182,15 +177,14 @@ it('a back/forward-cache restore is a new page view with its own vitals', async 
   const page = await h.page();
   await page.goto(h.url('/05_bfcache.html'));
   await settle(page, 500);
-  await page.click('#work');
+  await interact(page, '#work');
   await page.evaluate(() => addEventListener('pageshow', (e) => ((window as { restored?: boolean }).restored = e.persisted)));
   await page.goto(h.url('/00_blank.html'));
   // A restore from the cache fires no `load`.
   await page.goBack({ waitUntil: 'commit' });
   await page.waitForFunction(() => (window as { restored?: boolean }).restored === true);
   await page.waitForTimeout(300);
-  await page.click('#work');
-  await page.waitForTimeout(200);
+  await interact(page, '#work');
   await hide(page);
   const rows = await metrics('f05', ['LCP', 'INP'], (r) => r.nav === 'back-forward-cache');
   const views = new Set(rows.map((r) => r.page_view_id));
@@ -211,8 +205,7 @@ describe('SPA route changes', () => {
     await settle(page, 400);
     await page.click('#to-product');
     await page.waitForTimeout(1_200); // the product page shifts 700 ms after rendering
-    await page.click('#work');
-    await page.waitForTimeout(300);
+    await interact(page, '#work');
     await page.click('#to-cart');
     await page.waitForTimeout(500);
     await hide(page);
@@ -290,7 +283,7 @@ describe('consent', () => {
     const page = await h.page();
     await page.goto(h.url('/07_consent_denied.html'));
     await settle(page, 500);
-    await page.click('#work');
+    await interact(page, '#work');
     await hide(page);
     await page.close();
     await sleep(2_500);
@@ -401,7 +394,7 @@ it('sample rate 0 sends nothing', async () => {
   const page = await h.page();
   await page.goto(h.url('/13_sample_zero.html'));
   await settle(page, 500);
-  await page.click('#work');
+  await interact(page, '#work');
   await hide(page);
   await page.close();
   await sleep(2_000);
@@ -412,8 +405,7 @@ it('the attribution build says what caused LCP, INP and CLS', async () => {
   const page = await h.page();
   await page.goto(h.url('/14_attribution.html?work=300&shift=300'));
   await settle(page);
-  await page.click('#work');
-  await page.waitForTimeout(300);
+  await interact(page, '#work');
   await hide(page);
   const rows = byMetric(await metrics('f14', ['LCP', 'INP', 'CLS'], (r) => r.attribution !== null));
   const lcp = JSON.parse(rows.LCP!.attribution!);
