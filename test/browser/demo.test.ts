@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startHarness, type Harness } from './harness.ts';
-import { hide, interact, settle } from './helpers.ts';
+import { hide, interact, settle, shifted } from './helpers.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -20,6 +20,7 @@ it('the demo page leaves all five Core Web Vitals in D1', async () => {
   const page = await h.page();
   await page.goto(h.url('/rum/demo'));
   await settle(page); // the demo's banner shifts the layout 400 ms in
+  await shifted(page);
   await interact(page, '#work');
   await hide(page);
   await page.close();

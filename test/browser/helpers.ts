@@ -73,3 +73,28 @@ export async function interact(page: Page, selector: string, timeoutMs = 10_000)
   );
   if (!measured) throw new Error(`the click on ${selector} was not measured (no Event Timing entry) in ${timeoutMs} ms`);
 }
+
+/**
+ * Waits until the page's timeline holds at least `count` layout shifts that no
+ * input caused (those CLS counts): the fixtures shift on a timer, which a
+ * loaded machine can run late.
+ */
+export async function shifted(page: Page, count = 1, timeoutMs = 10_000): Promise<void> {
+  const seen = await page.evaluate(
+    ([count, timeoutMs]) =>
+      new Promise<number>((resolve) => {
+        let n = 0;
+        const timer = setTimeout(() => resolve(n), timeoutMs);
+        new PerformanceObserver((list, observer) => {
+          n += (list.getEntries() as (PerformanceEntry & { hadRecentInput: boolean })[]).filter((e) => !e.hadRecentInput).length;
+          if (n >= count) {
+            clearTimeout(timer);
+            observer.disconnect();
+            resolve(n);
+          }
+        }).observe({ type: 'layout-shift', buffered: true });
+      }),
+    [count, timeoutMs] as const,
+  );
+  if (seen < count) throw new Error(`${seen} of ${count} layout shifts happened in ${timeoutMs} ms`);
+}

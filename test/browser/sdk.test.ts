@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startHarness, type Harness } from './harness.ts';
-import { hide, interact, ratingOf, settle, show } from './helpers.ts';
+import { hide, interact, ratingOf, settle, shifted, show } from './helpers.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -43,6 +43,7 @@ describe('ratings', () => {
     const page = await h.page();
     await page.goto(h.url('/01_ratings.html?work=600&shift=700'));
     await settle(page);
+    await shifted(page);
     await interact(page, '#work');
     await hide(page);
     const rows = byMetric(await metrics('f01', ['LCP', 'CLS', 'INP', 'FCP', 'TTFB'], (r) => r.path === '/01_ratings.html'));
@@ -59,6 +60,7 @@ describe('ratings', () => {
     const page = await h.page();
     await page.goto(h.url('/slow/2000/01_ratings.html?work=300&shift=200'));
     await settle(page);
+    await shifted(page);
     await interact(page, '#work');
     await hide(page);
     const rows = byMetric(
@@ -150,6 +152,7 @@ it('CLS that grows after the page was hidden is sent again as an update, and sto
   const page = await h.page();
   await page.goto(h.url('/21_rereport.html'));
   await settle(page, 600);
+  await shifted(page);
   await hide(page);
   const cls = () =>
     h.query<{ value: number; n: number }>(
@@ -162,7 +165,7 @@ it('CLS that grows after the page was hidden is sent again as an update, and sto
   );
   await show(page);
   await page.evaluate(() => (window as unknown as { shiftBy(px: number): void }).shiftBy(500));
-  await page.waitForTimeout(500);
+  await shifted(page, 2);
   await hide(page);
   await h.waitForRows(`SELECT value FROM metric_events WHERE site = 'f21' AND metric = 'CLS' AND value > ?`, [first!.value], (r) => r.length > 0);
   const [after] = await cls();
@@ -204,7 +207,7 @@ describe('SPA route changes', () => {
     await page.goto(h.url(`/${mode}/06_spa.html`));
     await settle(page, 400);
     await page.click('#to-product');
-    await page.waitForTimeout(1_200); // the product page shifts 700 ms after rendering
+    await shifted(page); // the product page shifts 700 ms after rendering
     await interact(page, '#work');
     await page.click('#to-cart');
     await page.waitForTimeout(500);
@@ -405,6 +408,7 @@ it('the attribution build says what caused LCP, INP and CLS', async () => {
   const page = await h.page();
   await page.goto(h.url('/14_attribution.html?work=300&shift=300'));
   await settle(page);
+  await shifted(page);
   await interact(page, '#work');
   await hide(page);
   const rows = byMetric(await metrics('f14', ['LCP', 'INP', 'CLS'], (r) => r.attribution !== null));
