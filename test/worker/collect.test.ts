@@ -1,5 +1,6 @@
 import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
+import fc from 'fast-check';
 import { beforeEach, describe, expect, it } from 'vitest';
 import worker from '../../worker/index.ts';
 import type { EnrichedBeacon } from '../../worker/schema/enriched.ts';
@@ -245,6 +246,56 @@ describe('POST /collect', () => {
     await deliver([recorded.messages[1]!]);
     const rows = await env.DB.prepare('SELECT value, rating FROM metric_events WHERE page_view_id = ?').bind(first.pv.id).all();
     expect(rows.results).toEqual([{ value: 480, rating: 'needs-improvement' }]);
+  });
+
+  it('an update processed before its first value (whose batch failed and ran again later) stays the one row', async () => {
+    const first = makeBeacon({ site: 'updates3', e: [{ t: 'm', n: 'CLS', v: 0.02 }, { t: 'm', n: 'LCP', v: 900 }] });
+    const update = makeBeacon({ site: 'updates3', pv: first.pv, sid: first.sid, e: [{ t: 'm', n: 'CLS', v: 0.4, u: 1 }] });
+    await post(JSON.stringify(first));
+    await post(JSON.stringify(update));
+    await deliver([recorded.messages[1]!]);
+    await deliver([recorded.messages[0]!]);
+    const rows = await env.DB.prepare('SELECT metric, value FROM metric_events WHERE page_view_id = ? ORDER BY metric').bind(first.pv.id).all();
+    expect(rows.results).toEqual([
+      { metric: 'CLS', value: 0.4 },
+      { metric: 'LCP', value: 900 },
+    ]);
+  });
+
+  it('whatever the order, batching and redelivery of a first value and its updates, one row per page view and metric remains', async () => {
+    // Message 0 is the first value, 1..n its updates; a schedule delivers
+    // each at least once, in any order, some again, in batches of 1 to 3.
+    const schedule = fc.integer({ min: 1, max: 3 }).chain((updates) => {
+      const all = Array.from({ length: updates + 1 }, (_, i) => i);
+      return fc.record({
+        updates: fc.constant(updates),
+        order: fc.shuffledSubarray(all, { minLength: all.length, maxLength: all.length }),
+        again: fc.array(fc.tuple(fc.nat({ max: updates }), fc.nat()), { maxLength: 4 }),
+        sizes: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 6 }),
+      });
+    });
+    await fc.assert(
+      fc.asyncProperty(schedule, async ({ updates, order, again, sizes }) => {
+        ({ env: testEnv, recorded } = recordingEnv(env));
+        const first = makeBeacon({ site: 'updates-prop', e: [{ t: 'm', n: 'INP', v: 100 }, { t: 'm', n: 'TTFB', v: 50 }] });
+        await post(JSON.stringify(first));
+        for (let i = 1; i <= updates; i++) {
+          await post(JSON.stringify(makeBeacon({ site: 'updates-prop', pv: first.pv, sid: first.sid, e: [{ t: 'm', n: 'INP', v: 100 + 100 * i, u: 1 }] })));
+        }
+        const sequence = order.map((i) => recorded.messages[i]!);
+        for (const [message, at] of again) sequence.splice(at % (sequence.length + 1), 0, recorded.messages[message]!);
+        for (let i = 0, s = 0; i < sequence.length; i += sizes[s++ % sizes.length]!) {
+          await deliver(sequence.slice(i, i + sizes[s % sizes.length]!));
+        }
+        const rows = await env.DB.prepare('SELECT metric, value FROM metric_events WHERE page_view_id = ? ORDER BY metric')
+          .bind(first.pv.id)
+          .all<{ metric: string; value: number }>();
+        expect(rows.results.map((r) => r.metric)).toEqual(['INP', 'TTFB']);
+        // Whichever came last, an update outranks the first value.
+        expect(rows.results[0]!.value).toBeGreaterThan(100);
+      }),
+      { numRuns: 40 },
+    );
   });
 
   it('pseudonymises the session id: stable within a day, never the raw id', async () => {

@@ -10,12 +10,12 @@
  */
 import { drizzle } from 'drizzle-orm/d1';
 import type { BatchItem } from 'drizzle-orm/batch';
-import { and, eq, inArray, sql } from 'drizzle-orm';
+import { inArray, sql } from 'drizzle-orm';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { getTableColumns } from 'drizzle-orm';
 import { feedDigests } from '../digest/feed.ts';
 import type { EnrichedBeacon } from '../schema/enriched.ts';
-import { beaconRows } from './rows.ts';
+import { beaconRows, type BeaconRows } from './rows.ts';
 import { beacons, customEvents, errors, metricEvents, navTimings, pageViews } from './tables.ts';
 
 /** D1 allows 100 bound parameters a statement. */
@@ -43,25 +43,67 @@ function inserts<T extends SQLiteTable>(db: Db, table: T, rows: T['$inferInsert'
 
 type MetricRow = typeof metricEvents.$inferInsert;
 
+const METRIC_COLUMNS = Object.keys(getTableColumns(metricEvents)) as (keyof MetricRow)[];
+
+/** What an update (`u`) changes in the stored row. */
+const UPDATED = ['value', 'rating', 'attribution', 'beaconId'] as const satisfies (keyof MetricRow)[];
+
+/** `VALUES (...), (...)` of `rows`, `columns` in order (SQLite names them column1, column2...). */
+function values(rows: MetricRow[], columns: readonly (keyof MetricRow)[]) {
+  const tuple = (row: MetricRow) => sql`(${sql.join(columns.map((key) => sql`${row[key] ?? null}`), sql`, `)})`;
+  return sql`VALUES ${sql.join(rows.map(tuple), sql`, `)}`;
+}
+
+/** The `VALUES` column `v.columnN` holding `key`, and the table column it belongs in. */
+function pick(columns: readonly (keyof MetricRow)[], key: keyof MetricRow) {
+  return { from: sql.raw(`v.column${columns.indexOf(key) + 1}`), to: metricEvents[key] };
+}
+
+/** Joins a stored row to the `VALUES` row `v` of the same page view and metric. */
+function samePair(columns: readonly (keyof MetricRow)[]) {
+  const pv = pick(columns, 'pageViewId');
+  const metric = pick(columns, 'metric');
+  return sql`${pv.to} = ${pv.from} AND ${metric.to} = ${metric.from}`;
+}
+
 /**
- * A later value (`u`) of a metric its page view already sent (CLS or INP
- * grown after the page was hidden) replaces the stored value rather than
- * becoming a second sample; should the first value never have been stored,
- * it is inserted instead, so nothing accepted is lost. Both statements run
- * inside the batch, after its inserts, so a first value stored by this batch
- * or by any batch before it is updated, never duplicated.
+ * The metric rows of a batch. A page view holds one row per metric:
+ * - an update (`u`: CLS or INP grown after the page was hidden) replaces the
+ *   stored value instead of becoming a second sample, and is inserted when
+ *   none is stored yet, so nothing accepted is lost;
+ * - a first value is inserted unless a row is already there, which happens
+ *   when an update of it was processed first (its queue batch failed and ran
+ *   again after the update's): that row holds the newer value.
+ * Within the batch the same rules pick one row per pair first, so no
+ * statement meets the same pair twice. Multi-row statements keep a batch of
+ * any size within D1's parameter and query limits.
  */
-function metricUpdate(db: Db, row: MetricRow): BatchItem<'sqlite'>[] {
-  const samePair = and(eq(metricEvents.pageViewId, row.pageViewId), eq(metricEvents.metric, row.metric));
-  const values = Object.keys(getTableColumns(metricEvents)).map((key) => sql`${row[key as keyof MetricRow] ?? null}`);
+function metricStatements(db: Db, all: BeaconRows[]): BatchItem<'sqlite'>[] {
+  const pair = (row: MetricRow) => `${row.pageViewId}\n${row.metric}`;
+  const chosen = new Map<string, MetricRow>();
+  const updates = new Map<string, MetricRow>();
+  for (const row of all.flatMap((r) => r.metrics)) if (!chosen.has(pair(row))) chosen.set(pair(row), row);
+  for (const row of all.flatMap((r) => r.metricUpdates)) {
+    chosen.set(pair(row), row);
+    updates.set(pair(row), row);
+  }
+  const updateColumns = ['pageViewId', 'metric', ...UPDATED] as const;
+  const set = Object.fromEntries(UPDATED.map((key) => [key, pick(updateColumns, key).from]));
   return [
-    db
-      .update(metricEvents)
-      .set({ value: row.value, rating: row.rating, attribution: row.attribution, beaconId: row.beaconId })
-      .where(samePair),
-    db
-      .insert(metricEvents)
-      .select(sql`SELECT ${sql.join(values, sql`, `)} WHERE NOT EXISTS (SELECT 1 FROM ${metricEvents} WHERE ${samePair})`),
+    ...chunked([...updates.values()], Math.floor(D1_MAX_PARAMS / updateColumns.length)).map((chunk) =>
+      db
+        .update(metricEvents)
+        .set(set)
+        .from(sql`(${values(chunk, updateColumns)}) AS v`)
+        .where(samePair(updateColumns)),
+    ),
+    ...chunked([...chosen.values()], rowsPerStatement(metricEvents)).map((chunk) =>
+      db
+        .insert(metricEvents)
+        .select(
+          sql`SELECT * FROM (${values(chunk, METRIC_COLUMNS)}) AS v WHERE NOT EXISTS (SELECT 1 FROM ${metricEvents} WHERE ${samePair(METRIC_COLUMNS)})`,
+        ),
+    ),
   ];
 }
 
@@ -85,8 +127,7 @@ export async function storeBeacons(d1: D1Database, candidates: EnrichedBeacon[])
   const statements: BatchItem<'sqlite'>[] = [
     ...inserts(db, beacons, fresh.map((b) => ({ id: b.bid, site: b.site, ts: b.ts }))),
     ...inserts(db, pageViews, all.flatMap((r) => (r.pageView ? [r.pageView] : [])), true),
-    ...inserts(db, metricEvents, all.flatMap((r) => r.metrics)),
-    ...all.flatMap((r) => r.metricUpdates.flatMap((row) => metricUpdate(db, row))),
+    ...metricStatements(db, all),
     ...inserts(db, navTimings, all.flatMap((r) => r.navs)),
     ...inserts(db, errors, all.flatMap((r) => r.errors)),
     ...inserts(db, customEvents, all.flatMap((r) => r.customs)),
