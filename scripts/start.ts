@@ -41,6 +41,7 @@ run(['d1', 'migrations', 'apply', 'DB', '--local']);
 const base = `http://localhost:${port}`;
 console.log(`
   Edge RUM is starting (local D1, Queue, Durable Objects, Analytics Engine):
+    Dashboard:  ${base}/dashboard?site=demo&range=30d#token=${token}
     Demo page:  ${base}/demo
     SDK script: ${base}/rum.js
     Collector:  ${base}/collect
@@ -75,7 +76,9 @@ async function loadDemoData(url: string, apiToken: string): Promise<void> {
     if (!response.ok) return console.error(`  Demo data load failed: ${response.status} ${await response.text()}`);
     beacons += ((await response.json()) as { data: { beacons: number }[] }).data[0]!.beacons;
   }
-  console.log(`  Demo data loaded: ${beacons} page views over 30 days. Try:
+  console.log(`  Demo data loaded: ${beacons} page views over 30 days. Open the dashboard:
+    ${url}/dashboard?site=demo&range=30d#token=${apiToken}
+  or ask the API:
     curl -H "Authorization: Bearer ${apiToken}" "${url}/api/v1/summary?site=demo&from=${now - 30 * DAY}&to=${now}"
 `);
 }

@@ -6,6 +6,7 @@
 import { Hono } from 'hono';
 import { api } from './api/routes.ts';
 import { collect } from './collect/route.ts';
+import { dashboardHeaders, dashboardPage } from './pages/dashboard.ts';
 import { demoPage } from './pages/demo.ts';
 import { sdkScripts } from './sdk-route.ts';
 
@@ -24,7 +25,11 @@ export const app = new Hono<{ Bindings: Env }>({
 
 app.get('/', (c) => {
   const prefix = c.env.ROUTE_PREFIX ?? '';
-  return c.text(`Edge RUM collector.\n\nScript:  ${prefix}/rum.js\nCollect: ${prefix}/collect\nDemo:    ${prefix}/demo\n`);
+  return c.text(`Edge RUM collector.\n\nScript:    ${prefix}/rum.js\nCollect:   ${prefix}/collect\nDashboard: ${prefix}/dashboard\nDemo:      ${prefix}/demo\n`);
+});
+app.get('/dashboard', (c) => {
+  const nonce = btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(16))));
+  return c.html(dashboardPage((c.env.ROUTE_PREFIX ?? '').replace(/\/+$/, ''), nonce), 200, dashboardHeaders(nonce));
 });
 app.get('/demo', (c) => c.html(demoPage((c.env.ROUTE_PREFIX ?? '').replace(/\/+$/, ''))));
 app.route('/', collect);

@@ -76,6 +76,8 @@ export interface CollectRequest {
 export interface Harness {
   /** Origin of the site (fixtures and the proxied Worker), e.g. `http://127.0.0.1:41234`. */
   origin: string;
+  /** The Worker's `API_TOKEN` for this run. */
+  apiToken: string;
   url(path: string): string;
   /** A fresh browser context's page; `features` relaunches Chromium with `--enable-features=...`. */
   page(options?: { features?: string; init?: () => void }): Promise<Page>;
@@ -225,6 +227,7 @@ export async function startHarness(): Promise<Harness> {
   if (migrate.status !== 0) throw new Error(`migrations failed:\n${migrate.stdout}\n${migrate.stderr}`);
 
   const workerPort = await freePort();
+  const apiToken = randomBytes(16).toString('hex');
   // Secrets for this run only, as --var flags: nothing is written to the repository.
   const worker: ChildProcess = spawn(
     wranglerBin,
@@ -242,7 +245,7 @@ export async function startHarness(): Promise<Harness> {
       '--var',
       `SESSION_SECRET:${randomBytes(32).toString('hex')}`,
       '--var',
-      `API_TOKEN:${randomBytes(16).toString('hex')}`,
+      `API_TOKEN:${apiToken}`,
     ],
     { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -319,6 +322,7 @@ export async function startHarness(): Promise<Harness> {
 
   return {
     origin,
+    apiToken,
     url: (path) => origin + path,
     async page(options = {}) {
       const context = await (await browser(options.features)).newContext();

@@ -30,6 +30,30 @@ describe('GET /rum.js', () => {
   });
 });
 
+describe('GET /dashboard', () => {
+  it('serves the page under a policy that runs only its own script, with a fresh nonce each time', async () => {
+    const nonces = new Set<string>();
+    for (let i = 0; i < 2; i++) {
+      const response = await call('https://site.example/rum/dashboard', {}, { ROUTE_PREFIX: '/rum' });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('Content-Type')).toMatch(/^text\/html/);
+      expect(response.headers.get('Cache-Control')).toBe('no-store');
+      const policy = response.headers.get('Content-Security-Policy')!;
+      const nonce = /script-src 'nonce-([^']+)'/.exec(policy)![1]!;
+      expect(policy).toContain("default-src 'none'");
+      expect(policy).toContain("connect-src 'self'");
+      const body = await response.text();
+      // Every script and style element carries the nonce; the API it reads is under the prefix.
+      expect(body.match(/<script\b[^>]*>/g)).toEqual([`<script nonce="${nonce}">`]);
+      expect(body.match(/<style\b[^>]*>/g)).toEqual([`<style nonce="${nonce}">`]);
+      expect(body).toContain('"api":"/rum/api/v1"');
+      expect(body).not.toContain(env.API_TOKEN);
+      nonces.add(nonce);
+    }
+    expect(nonces.size).toBe(2);
+  });
+});
+
 describe('route prefix', () => {
   it('maps paths under the prefix and nothing else', () => {
     expect(appPath('/rum/collect', '/rum')).toBe('/collect');
