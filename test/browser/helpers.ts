@@ -49,29 +49,39 @@ export const ratingOf = (metric: string, value: number): string => {
 /**
  * Clicks `selector` and waits until the browser has measured the interaction:
  * its Event Timing entry (which Chromium queues only once the next frame's
- * presentation time is known) is in the page's performance timeline. Until
- * then no script can report INP, so a test that closes, hides or leaves the
- * page to check INP's delivery waits for this, not for a fixed time.
+ * presentation time is known) is in the page's performance timeline, and with
+ * `frames` also the Long Animation Frame entry that INP attribution takes the
+ * longest script from. Until then no script can report them, so a test that
+ * closes, hides or leaves the page to check delivery waits for this, not for
+ * a fixed time. A task later, the SDK's own observers have had their turn.
  */
-export async function interact(page: Page, selector: string, timeoutMs = 10_000): Promise<void> {
+export async function interact(page: Page, selector: string, { frames = false, timeoutMs = 10_000 } = {}): Promise<void> {
   const since = await page.evaluate(() => performance.now());
   await page.click(selector);
-  const measured = await page.evaluate(
-    ([since, timeoutMs]) =>
-      new Promise<boolean>((resolve) => {
-        const timer = setTimeout(() => resolve(false), timeoutMs);
-        new PerformanceObserver((list, observer) => {
-          const entries = list.getEntries() as (PerformanceEntry & { interactionId?: number })[];
-          if (entries.some((e) => (e.interactionId ?? 0) > 0 && e.startTime >= since)) {
-            clearTimeout(timer);
-            observer.disconnect();
-            resolve(true);
-          }
-        }).observe({ type: 'event', buffered: true, durationThreshold: 16 } as PerformanceObserverInit);
-      }),
-    [since, timeoutMs] as const,
+  const missing = await page.evaluate(
+    ([since, frames, timeoutMs]) => {
+      const seen = (type: string, test: (e: PerformanceEntry & { interactionId?: number }) => boolean) =>
+        new Promise<boolean>((resolve) => {
+          const timer = setTimeout(() => resolve(false), timeoutMs);
+          new PerformanceObserver((list, observer) => {
+            if (list.getEntries().some((e) => e.startTime + e.duration >= since && test(e))) {
+              clearTimeout(timer);
+              observer.disconnect();
+              resolve(true);
+            }
+          }).observe({ type, buffered: true, ...(type === 'event' ? { durationThreshold: 16 } : {}) } as PerformanceObserverInit);
+        });
+      return Promise.all([
+        seen('event', (e) => (e.interactionId ?? 0) > 0).then((ok) => (ok ? '' : 'Event Timing')),
+        frames ? seen('long-animation-frame', () => true).then((ok) => (ok ? '' : 'Long Animation Frame')) : '',
+      ]).then(async (missing) => {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        return missing.filter(Boolean).join(' and ');
+      });
+    },
+    [since, frames, timeoutMs] as const,
   );
-  if (!measured) throw new Error(`the click on ${selector} was not measured (no Event Timing entry) in ${timeoutMs} ms`);
+  if (missing) throw new Error(`the click on ${selector} was not measured (no ${missing} entry) in ${timeoutMs} ms`);
 }
 
 /**

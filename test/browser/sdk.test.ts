@@ -409,7 +409,7 @@ it('the attribution build says what caused LCP, INP and CLS', async () => {
   await page.goto(h.url('/14_attribution.html?work=300&shift=300'));
   await settle(page);
   await shifted(page);
-  await interact(page, '#work');
+  await interact(page, '#work', { frames: true });
   await hide(page);
   const rows = byMetric(await metrics('f14', ['LCP', 'INP', 'CLS'], (r) => r.attribution !== null));
   const lcp = JSON.parse(rows.LCP!.attribution!);
