@@ -262,9 +262,10 @@ describe('POST /collect', () => {
     ]);
   });
 
-  it('whatever the order, batching and redelivery of a first value and its updates, one row per page view and metric remains', async () => {
-    // Message 0 is the first value, 1..n its updates; a schedule delivers
-    // each at least once, in any order, some again, in batches of 1 to 3.
+  it('whatever order and batches the queue delivers a first value and its updates in, one row remains: the first time, the latest value', async () => {
+    // Message 0 is the first value, 1..n its updates, received in that order;
+    // a schedule delivers each once (a failed batch runs again after later
+    // ones, so any order), some again, in batches of 1 to 3.
     const schedule = fc.integer({ min: 1, max: 3 }).chain((updates) => {
       const all = Array.from({ length: updates + 1 }, (_, i) => i);
       return fc.record({
@@ -274,12 +275,14 @@ describe('POST /collect', () => {
         sizes: fc.array(fc.integer({ min: 1, max: 3 }), { minLength: 1, maxLength: 6 }),
       });
     });
+    const tick = () => new Promise((resolve) => setTimeout(resolve, 2));
     await fc.assert(
       fc.asyncProperty(schedule, async ({ updates, order, again, sizes }) => {
         ({ env: testEnv, recorded } = recordingEnv(env));
         const first = makeBeacon({ site: 'updates-prop', e: [{ t: 'm', n: 'INP', v: 100 }, { t: 'm', n: 'TTFB', v: 50 }] });
         await post(JSON.stringify(first));
         for (let i = 1; i <= updates; i++) {
+          await tick(); // distinct receive times
           await post(JSON.stringify(makeBeacon({ site: 'updates-prop', pv: first.pv, sid: first.sid, e: [{ t: 'm', n: 'INP', v: 100 + 100 * i, u: 1 }] })));
         }
         const sequence = order.map((i) => recorded.messages[i]!);
@@ -287,15 +290,27 @@ describe('POST /collect', () => {
         for (let i = 0, s = 0; i < sequence.length; i += sizes[s++ % sizes.length]!) {
           await deliver(sequence.slice(i, i + sizes[s % sizes.length]!));
         }
-        const rows = await env.DB.prepare('SELECT metric, value FROM metric_events WHERE page_view_id = ? ORDER BY metric')
+        const rows = await env.DB.prepare('SELECT metric, value, ts FROM metric_events WHERE page_view_id = ? ORDER BY metric')
           .bind(first.pv.id)
-          .all<{ metric: string; value: number }>();
+          .all<{ metric: string; value: number; ts: number }>();
         expect(rows.results.map((r) => r.metric)).toEqual(['INP', 'TTFB']);
-        // Whichever came last, an update outranks the first value.
-        expect(rows.results[0]!.value).toBeGreaterThan(100);
+        expect(rows.results[0]).toEqual({ metric: 'INP', value: 100 + 100 * updates, ts: recorded.messages[0]!.ts });
       }),
       { numRuns: 40 },
     );
+  });
+
+  it("an update never touches another site's page view of the same id", async () => {
+    const first = makeBeacon({ site: 'victim', e: [{ t: 'm', n: 'CLS', v: 0.01 }] });
+    await post(JSON.stringify(first));
+    await post(JSON.stringify(makeBeacon({ site: 'other', pv: first.pv, e: [{ t: 'm', n: 'CLS', v: 0.9, u: 1 }] })));
+    await deliver([recorded.messages[0]!]);
+    await deliver([recorded.messages[1]!]);
+    const rows = await env.DB.prepare('SELECT site, value FROM metric_events WHERE page_view_id = ? ORDER BY site').bind(first.pv.id).all();
+    expect(rows.results).toEqual([
+      { site: 'other', value: 0.9 },
+      { site: 'victim', value: 0.01 },
+    ]);
   });
 
   it('pseudonymises the session id: stable within a day, never the raw id', async () => {

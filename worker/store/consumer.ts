@@ -48,56 +48,80 @@ const METRIC_COLUMNS = Object.keys(getTableColumns(metricEvents)) as (keyof Metr
 /** What an update (`u`) changes in the stored row. */
 const UPDATED = ['value', 'rating', 'attribution', 'beaconId'] as const satisfies (keyof MetricRow)[];
 
+type Columns = readonly (keyof MetricRow)[];
+
 /** `VALUES (...), (...)` of `rows`, `columns` in order (SQLite names them column1, column2...). */
-function values(rows: MetricRow[], columns: readonly (keyof MetricRow)[]) {
+function values(rows: MetricRow[], columns: Columns) {
   const tuple = (row: MetricRow) => sql`(${sql.join(columns.map((key) => sql`${row[key] ?? null}`), sql`, `)})`;
   return sql`VALUES ${sql.join(rows.map(tuple), sql`, `)}`;
 }
 
-/** The `VALUES` column `v.columnN` holding `key`, and the table column it belongs in. */
-function pick(columns: readonly (keyof MetricRow)[], key: keyof MetricRow) {
-  return { from: sql.raw(`v.column${columns.indexOf(key) + 1}`), to: metricEvents[key] };
-}
+/** The `VALUES` column `v.columnN` holding `key`. */
+const from = (columns: Columns, key: keyof MetricRow) => sql.raw(`v.column${columns.indexOf(key) + 1}`);
 
-/** Joins a stored row to the `VALUES` row `v` of the same page view and metric. */
-function samePair(columns: readonly (keyof MetricRow)[]) {
-  const pv = pick(columns, 'pageViewId');
-  const metric = pick(columns, 'metric');
-  return sql`${pv.to} = ${pv.from} AND ${metric.to} = ${metric.from}`;
-}
+/** Joins a stored row to the `VALUES` row `v` of the same site, page view and metric. */
+const samePair = (columns: Columns) =>
+  sql.join(
+    (['site', 'pageViewId', 'metric'] as const).map((key) => sql`${metricEvents[key]} = ${from(columns, key)}`),
+    sql` AND `,
+  );
+
+/** Multi-row statements of `rows`, as many rows each as D1's parameter limit allows. */
+const perStatement = (rows: MetricRow[], columns: Columns) => chunked(rows, Math.floor(D1_MAX_PARAMS / columns.length));
 
 /**
- * The metric rows of a batch. A page view holds one row per metric:
- * - an update (`u`: CLS or INP grown after the page was hidden) replaces the
- *   stored value instead of becoming a second sample, and is inserted when
- *   none is stored yet, so nothing accepted is lost;
- * - a first value is inserted unless a row is already there, which happens
- *   when an update of it was processed first (its queue batch failed and ran
- *   again after the update's): that row holds the newer value.
- * Within the batch the same rules pick one row per pair first, so no
- * statement meets the same pair twice. Multi-row statements keep a batch of
- * any size within D1's parameter and query limits.
+ * The metric rows of a batch. A page view holds one row per metric, whatever
+ * order the queue delivers its values in (a failed batch runs again after
+ * later ones):
+ * - its time is the earliest the page view sent for that metric;
+ * - its value is that of the latest update (`u`: CLS or INP grown after the
+ *   page was hidden, received last), else of the first value. An update
+ *   replaces the stored value unless that came from a beacon received after
+ *   it, and is inserted when nothing is stored yet, so nothing accepted is lost;
+ * - a first value is inserted unless a row is there already (its update was
+ *   processed first).
+ * Within the batch the same rules merge each pair's values into one row
+ * first, so no statement meets the same pair twice.
  */
 function metricStatements(db: Db, all: BeaconRows[]): BatchItem<'sqlite'>[] {
-  const pair = (row: MetricRow) => `${row.pageViewId}\n${row.metric}`;
-  const chosen = new Map<string, MetricRow>();
+  const pair = (row: MetricRow) => `${row.site}\n${row.pageViewId}\n${row.metric}`;
+  const firsts = new Map<string, MetricRow>();
   const updates = new Map<string, MetricRow>();
-  for (const row of all.flatMap((r) => r.metrics)) if (!chosen.has(pair(row))) chosen.set(pair(row), row);
-  for (const row of all.flatMap((r) => r.metricUpdates)) {
-    chosen.set(pair(row), row);
-    updates.set(pair(row), row);
+  for (const row of all.flatMap((r) => r.metrics)) {
+    const seen = firsts.get(pair(row));
+    if (!seen || row.ts < seen.ts) firsts.set(pair(row), row);
   }
-  const updateColumns = ['pageViewId', 'metric', ...UPDATED] as const;
-  const set = Object.fromEntries(UPDATED.map((key) => [key, pick(updateColumns, key).from]));
+  for (const row of all.flatMap((r) => r.metricUpdates)) {
+    const seen = updates.get(pair(row));
+    if (!seen || row.ts >= seen.ts) updates.set(pair(row), row);
+  }
+  const merged = [...new Set([...firsts.keys(), ...updates.keys()])].map((key) => {
+    const first = firsts.get(key);
+    const update = updates.get(key);
+    if (!first) return update!;
+    if (!update) return first;
+    return { ...first, ...Object.fromEntries(UPDATED.map((column) => [column, update[column]])), ts: Math.min(first.ts, update.ts) };
+  });
+
+  const updateColumns = ['site', 'pageViewId', 'metric', 'ts', ...UPDATED] as const;
+  const storedValueTs = sql`COALESCE((SELECT ${beacons.ts} FROM ${beacons} WHERE ${beacons.id} = ${metricEvents.beaconId}), 0)`;
+  const timeColumns = ['site', 'pageViewId', 'metric', 'ts'] as const;
   return [
-    ...chunked([...updates.values()], Math.floor(D1_MAX_PARAMS / updateColumns.length)).map((chunk) =>
+    ...perStatement([...updates.values()], updateColumns).map((chunk) =>
       db
         .update(metricEvents)
-        .set(set)
+        .set(Object.fromEntries(UPDATED.map((key) => [key, from(updateColumns, key)])))
         .from(sql`(${values(chunk, updateColumns)}) AS v`)
-        .where(samePair(updateColumns)),
+        .where(sql`${samePair(updateColumns)} AND ${from(updateColumns, 'ts')} >= ${storedValueTs}`),
     ),
-    ...chunked([...chosen.values()], rowsPerStatement(metricEvents)).map((chunk) =>
+    ...perStatement(merged, timeColumns).map((chunk) =>
+      db
+        .update(metricEvents)
+        .set({ ts: from(timeColumns, 'ts') })
+        .from(sql`(${values(chunk, timeColumns)}) AS v`)
+        .where(sql`${samePair(timeColumns)} AND ${from(timeColumns, 'ts')} < ${metricEvents.ts}`),
+    ),
+    ...perStatement(merged, METRIC_COLUMNS).map((chunk) =>
       db
         .insert(metricEvents)
         .select(
