@@ -246,6 +246,9 @@ export async function startHarness(): Promise<Harness> {
       `SESSION_SECRET:${randomBytes(32).toString('hex')}`,
       '--var',
       `API_TOKEN:${apiToken}`,
+      // The demo data loader (`POST /api/v1/demo/load`), for scenarios that need days of data.
+      '--var',
+      'DEMO_DATA:1',
     ],
     { cwd: root, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );

@@ -2,10 +2,11 @@
  * `/dashboard`: a built-in dashboard on the query API, for a look at the data
  * without Grafana. One page, no assets from elsewhere: it asks for the API
  * token (or takes it from the URL fragment, `#token=...`, which never reaches
- * a server), keeps it in `sessionStorage`, and reads `/api/v1` like any other
- * client. Everything a beacon carried (routes, error messages) is written
- * with `textContent`, and the Content-Security-Policy allows only this
- * page's own script and style, so a hostile error message stays text.
+ * a server), keeps it in memory only (the page shares its origin with the
+ * monitored site, whose scripts could read any storage), and reads `/api/v1`
+ * like any other client. Everything a beacon carried (routes, error messages)
+ * is written as text (`textContent`); the Content-Security-Policy, which runs
+ * only this page's own script, is a second line of defence.
  */
 import { METRIC_NAMES } from '../schema/beacon.ts';
 import { THRESHOLDS } from '../store/rating.ts';
@@ -85,7 +86,7 @@ export function dashboardPage(prefix: string, nonce: string): string {
 <div class="two">
   <section>
     <h2>Breakdown <select id="by"><option>country</option><option>continent</option><option>device</option><option>browser</option><option>os</option><option>connection</option></select></h2>
-    <table><thead><tr><th id="by-head">country</th><th class="num">p75</th><th class="num">samples</th><th class="num">good</th></tr></thead><tbody id="breakdown"></tbody></table>
+    <table><thead><tr><th id="by-head">country</th><th class="num">p75</th><th class="num">page views</th><th class="num">good</th></tr></thead><tbody id="breakdown"></tbody></table>
   </section>
   <section>
     <h2>Routes</h2>
@@ -100,23 +101,28 @@ export function dashboardPage(prefix: string, nonce: string): string {
 (() => {
   const CONFIG = ${config};
   const HOUR = 3600000;
-  const RANGES = { '24h': [24 * HOUR, '1h'], '7d': [7 * 24 * HOUR, '6h'], '30d': [30 * 24 * HOUR, '1d'] };
+  // Range: its span, and the bucket the series uses (the range is aligned to whole buckets).
+  const RANGES = { '24h': [24 * HOUR, HOUR, '1h'], '7d': [7 * 24 * HOUR, 6 * HOUR, '6h'], '30d': [30 * 24 * HOUR, 24 * HOUR, '1d'] };
   const $ = (id) => document.getElementById(id);
   const params = new URLSearchParams(location.search);
+  const utc = (t) => new Date(t).toISOString().slice(0, 16).replace('T', ' ');
 
-  // A token in the fragment (printed by npm start) is kept for this tab and removed from the address bar.
-  const fragment = new URLSearchParams(location.hash.slice(1));
-  if (fragment.get('token')) {
-    sessionStorage.setItem('edge-rum-token', fragment.get('token'));
+  // The token lives in this page's memory only. A token in the fragment (npm start prints
+  // such a link) is taken and removed from the address bar.
+  let token = '';
+  const fromFragment = /(?:^#|&)token=([^&]*)/.exec(location.hash);
+  if (fromFragment) {
+    token = decodeURIComponent(fromFragment[1]);
     history.replaceState(null, '', location.pathname + location.search);
   }
-  const token = () => sessionStorage.getItem('edge-rum-token') || '';
+  // The route of a linked view applies to the first load only; after that the select decides.
+  let linkedRoute = params.get('route');
 
   $('site').value = params.get('site') || 'demo';
-  if (RANGES[params.get('range')]) $('range').value = params.get('range');
+  if (Object.hasOwn(RANGES, params.get('range') || '')) $('range').value = params.get('range');
   for (const m of CONFIG.metrics) $('metric').append(new Option(m, m));
   $('metric').value = CONFIG.metrics.includes(params.get('metric')) ? params.get('metric') : 'LCP';
-  $('token-label').hidden = Boolean(token());
+  $('token-label').hidden = Boolean(token);
 
   const el = (tag, text, className) => {
     const node = document.createElement(tag);
@@ -143,13 +149,19 @@ export function dashboardPage(prefix: string, nonce: string): string {
   }
 
   async function api(path, query) {
-    const response = await fetch(CONFIG.api + path + '?' + new URLSearchParams(query), { headers: { Authorization: 'Bearer ' + token() } });
+    const response = await fetch(CONFIG.api + path + '?' + new URLSearchParams(query), { headers: { Authorization: 'Bearer ' + token } });
     if (response.status === 401) {
-      sessionStorage.removeItem('edge-rum-token');
+      token = '';
       $('token-label').hidden = false;
       throw new Error('The API token was refused. Enter the API_TOKEN of this Worker.');
     }
-    const body = await response.json();
+    const text = await response.text();
+    let body;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new Error(path + ' answered HTTP ' + response.status + ': ' + text.slice(0, 200));
+    }
     if (!response.ok) throw new Error(body.error || 'HTTP ' + response.status);
     return body.data;
   }
@@ -169,14 +181,14 @@ export function dashboardPage(prefix: string, nonce: string): string {
           el('h2', r.metric),
           el('div', format(r.metric, r.p75), 'p75 ' + (r.rating || '')),
           bar,
-          el('div', percent(r.good) + ' good · ' + Math.round(r.count).toLocaleString('en-US') + ' samples', 'small'),
+          el('div', percent(r.good) + ' good · ' + Math.round(r.count).toLocaleString('en-US') + ' page views', 'small'),
         );
         return tile;
       }),
     );
   }
 
-  function chart(metric, rows, from, to) {
+  function chart(metric, rows, from, to, step) {
     const svg = $('chart');
     const NS = 'http://www.w3.org/2000/svg';
     const node = (tag, attrs, text) => {
@@ -196,53 +208,65 @@ export function dashboardPage(prefix: string, nonce: string): string {
       parts.push(node('line', { x1: L, x2: W - R, y1: y(value), y2: y(value), stroke: name === 'good' ? '#0a7d3b' : '#c62828', 'stroke-dasharray': '4 4' }));
       parts.push(node('text', { x: L - 4, y: y(value) + 4, 'text-anchor': 'end', 'font-size': 11, fill: '#555' }, format(metric, value)));
     }
-    // One polyline per run of buckets with data: an empty bucket is a gap, not a zero.
+    // One polyline per run of consecutive buckets: the API leaves out buckets without
+    // data, and a missing bucket is a gap in the line, not a slope across it.
     let run = [];
+    let last = -Infinity;
+    let runs = 0;
     const flush = () => {
       if (run.length > 1) parts.push(node('polyline', { points: run.join(' '), fill: 'none', stroke: '#1f5fbf', 'stroke-width': 2 }));
       if (run.length === 1) { const [cx, cy] = run[0].split(','); parts.push(node('circle', { cx, cy, r: 2.5, fill: '#1f5fbf' })); }
+      if (run.length > 0) runs += 1;
       run = [];
     };
-    for (const r of rows) {
-      if (r.p75 === null) flush();
-      else run.push(x(r.time).toFixed(1) + ',' + y(r.p75).toFixed(1));
+    for (const r of values) {
+      if (r.time - last > step) flush();
+      run.push(x(r.time).toFixed(1) + ',' + y(r.p75).toFixed(1));
+      last = r.time;
     }
     flush();
-    const day = (t) => new Date(t).toISOString().slice(0, 16).replace('T', ' ');
-    parts.push(node('text', { x: L, y: H - 6, 'font-size': 11, fill: '#555' }, day(from) + ' UTC'));
-    parts.push(node('text', { x: W - R, y: H - 6, 'font-size': 11, fill: '#555', 'text-anchor': 'end' }, day(to) + ' UTC'));
+    parts.push(node('text', { x: L, y: H - 6, 'font-size': 11, fill: '#555' }, utc(from) + ' UTC'));
+    parts.push(node('text', { x: W - R, y: H - 6, 'font-size': 11, fill: '#555', 'text-anchor': 'end' }, utc(to) + ' UTC'));
     svg.replaceChildren(...parts);
     svg.dataset.points = String(values.length);
+    svg.dataset.runs = String(runs);
     $('chart-note').textContent = metric + ', ' + values.length + ' buckets with data';
   }
 
-  async function refreshRoutes(base) {
-    const routes = await api('/routes', base);
+  function showRoutes(routes) {
     const select = $('route');
-    const chosen = select.value || params.get('route') || '';
+    const chosen = linkedRoute ?? select.value;
+    linkedRoute = null;
     select.replaceChildren(new Option('All routes', ''), ...routes.map((r) => new Option(r.route, r.route)));
     if (routes.some((r) => r.route === chosen)) select.value = chosen;
     $('routes').replaceChildren(...routes.map((r) => row([[r.route], [Math.round(r.pageViews).toLocaleString('en-US'), 'num']])));
   }
 
+  // Each show() is a generation; an older one's answers arriving late are dropped.
+  let generation = 0;
+
   async function show() {
-    if (!token()) {
+    if (!token) {
       const typed = $('token').value.trim();
       if (!typed) return status('Enter the API token (API_TOKEN) to read this site.', true);
-      sessionStorage.setItem('edge-rum-token', typed);
+      token = typed;
       $('token').value = '';
     }
     $('token-label').hidden = true;
+    const mine = ++generation;
+    const current = () => mine === generation;
     const site = $('site').value.trim();
-    const [span, interval] = RANGES[$('range').value];
-    const to = Math.ceil(Date.now() / HOUR) * HOUR;
+    const [span, step, interval] = RANGES[$('range').value];
+    const to = Math.ceil(Date.now() / step) * step;
     const from = to - span;
     const metric = $('metric').value;
     const by = $('by').value;
     const base = { site, from, to };
     status('Loading...');
     try {
-      await refreshRoutes(base);
+      const routes = await api('/routes', base);
+      if (!current()) return;
+      showRoutes(routes);
       const scoped = $('route').value ? { ...base, route: $('route').value } : base;
       const [summary, series, breakdown, errors] = await Promise.all([
         api('/summary', scoped),
@@ -250,22 +274,24 @@ export function dashboardPage(prefix: string, nonce: string): string {
         api('/breakdown', { ...scoped, metric, by }),
         api('/errors', { ...scoped, limit: '20' }),
       ]);
+      if (!current()) return;
       tiles(summary);
-      chart(metric, series, from, to);
+      chart(metric, series, from, to, step);
       $('by-head').textContent = by;
       $('breakdown').replaceChildren(
         ...breakdown.map((r) => row([[r.group], [format(metric, r.p75), 'num ' + rating(metric, r.p75)], [Math.round(r.count).toLocaleString('en-US'), 'num'], [percent(r.good), 'num']])),
       );
       $('errors').replaceChildren(
-        ...errors.map((e) => row([[e.message, 'msg'], [e.route], [Math.round(e.count).toLocaleString('en-US'), 'num'], [Math.round(e.pageViews).toLocaleString('en-US'), 'num'], [new Date(e.lastSeen).toISOString().slice(0, 16).replace('T', ' ')]])),
+        ...errors.map((e) => row([[e.message, 'msg'], [e.route], [Math.round(e.count).toLocaleString('en-US'), 'num'], [Math.round(e.pageViews).toLocaleString('en-US'), 'num'], [utc(e.lastSeen)]])),
       );
       const query = new URLSearchParams({ site, range: $('range').value, metric });
       if ($('route').value) query.set('route', $('route').value);
       history.replaceState(null, '', location.pathname + '?' + query);
-      status(site + ': ' + new Date(from).toISOString().slice(0, 16).replace('T', ' ') + ' to ' + new Date(to).toISOString().slice(0, 16).replace('T', ' ') + ' UTC');
+      const empty = summary.every((r) => !r.count) && routes.length === 0 && errors.length === 0;
+      status(site + ': ' + (empty ? 'no data from ' : '') + utc(from) + ' to ' + utc(to) + ' UTC' + (empty ? '. Is the site name right?' : ''));
       document.body.dataset.loaded = String(Date.now());
     } catch (error) {
-      status(error.message, true);
+      if (current()) status(error.message, true);
     }
   }
 
@@ -275,7 +301,7 @@ export function dashboardPage(prefix: string, nonce: string): string {
   });
   for (const id of ['range', 'route', 'metric', 'by']) $(id).addEventListener('change', show);
   $('site').addEventListener('change', () => { $('route').value = ''; show(); });
-  if (token()) show();
+  if (token) show();
   else status('Enter the API token (API_TOKEN) to read this site.');
 })();
 </script>
