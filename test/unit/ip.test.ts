@@ -15,6 +15,9 @@ describe('truncateIp', () => {
     ['::ffff:198.51.100.9', '198.51.100.0/24'],
     ['::ffff:c633:6409', '198.51.100.0/24'],
     ['0:0:0:0:0:ffff:203.0.113.5', '203.0.113.0/24'],
+    // 6to4 embeds the IPv4 address (203.0.113.7) in bits 16-47: only its /24 is kept.
+    ['2002:cb00:7107::1', '2002:cb00:7100::/40'],
+    ['2002:cb00:71ff:1234::1', '2002:cb00:7100::/40'],
   ])('%s -> %s', (input, expected) => {
     expect(truncateIp(input)).toBe(expected);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Beacon, MAX_EVENTS, MAX_STACK } from '../../worker/schema/beacon.ts';
+import { Beacon, MAX_CLS, MAX_EVENTS, MAX_STACK } from '../../worker/schema/beacon.ts';
 import { makeBeacon } from '../helpers/beacon.ts';
 
 const parse = (value: unknown) => Beacon.safeParse(value);
@@ -19,6 +19,7 @@ describe('beacon schema bounds', () => {
   it.each([
     ['negative value', { t: 'm', n: 'LCP', v: -1 }],
     ['huge value', { t: 'm', n: 'LCP', v: 3_600_001 }],
+    ['CLS over its bound', { t: 'm', n: 'CLS', v: MAX_CLS + 0.5 }],
     ['unknown metric', { t: 'm', n: 'FID', v: 10 }],
     ['unknown event type', { t: 'x' }],
     ['long message', { t: 'err', k: 'error', msg: 'x'.repeat(501) }],
@@ -29,6 +30,11 @@ describe('beacon schema bounds', () => {
     ['long custom name', { t: 'ev', name: 'x'.repeat(65) }],
   ])('rejects %s', (_label, event) => {
     expect(parse(makeBeacon({ e: [event as never] })).success).toBe(false);
+  });
+
+  it('accepts CLS up to its bound, and other metrics far beyond it', () => {
+    expect(parse(makeBeacon({ e: [{ t: 'm', n: 'CLS', v: MAX_CLS }] })).success).toBe(true);
+    expect(parse(makeBeacon({ e: [{ t: 'm', n: 'INP', v: MAX_CLS + 0.5 }] })).success).toBe(true);
   });
 
   it('rejects non-finite numbers (JSON cannot carry them, but objects can)', () => {

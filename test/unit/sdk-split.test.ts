@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { hex } from '../../sdk/lib/ids.ts';
 import { byteLength, split } from '../../sdk/lib/split.ts';
 import type { Event } from '../../sdk/types.ts';
-import { Beacon, MAX_EVENTS, MAX_STACK } from '../../worker/schema/beacon.ts';
+import { Beacon, MAX_CLS, MAX_EVENTS, MAX_STACK } from '../../worker/schema/beacon.ts';
 
 const head = () =>
   JSON.stringify({
@@ -29,7 +29,8 @@ const bigError = (i: number): Event => ({
 });
 
 const eventArb: fc.Arbitrary<Event> = fc.oneof(
-  fc.record({ t: fc.constant('m' as const), n: fc.constantFrom('LCP', 'INP', 'CLS', 'FCP', 'TTFB' as const), v: fc.integer({ min: 0, max: 3_600_000 }) }),
+  fc.record({ t: fc.constant('m' as const), n: fc.constantFrom('LCP', 'INP', 'FCP', 'TTFB' as const), v: fc.integer({ min: 0, max: 3_600_000 }) }),
+  fc.record({ t: fc.constant('m' as const), n: fc.constant('CLS' as const), v: fc.double({ min: 0, max: MAX_CLS, noNaN: true }) }),
   fc.record({
     t: fc.constant('err' as const),
     k: fc.constantFrom('error', 'rejection' as const),

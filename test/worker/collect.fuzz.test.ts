@@ -8,7 +8,7 @@ import { env } from 'cloudflare:workers';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import worker from '../../worker/index.ts';
-import { Beacon, METRIC_NAMES } from '../../worker/schema/beacon.ts';
+import { Beacon, MAX_CLS, METRIC_NAMES } from '../../worker/schema/beacon.ts';
 import { CHROME_UA, makeBeacon } from '../helpers/beacon.ts';
 import { recordingEnv } from './recording-env.ts';
 
@@ -30,11 +30,13 @@ const contentTypes = fc.oneof(
 );
 
 const id = fc.stringMatching(/^[A-Za-z0-9_-]{8,20}$/);
-const metric = fc.record({
-  t: fc.constant('m' as const),
-  n: fc.constantFrom(...METRIC_NAMES),
-  v: fc.double({ min: 0, max: 60_000, noNaN: true }),
-});
+const metric = fc.constantFrom(...METRIC_NAMES).chain((n) =>
+  fc.record({
+    t: fc.constant('m' as const),
+    n: fc.constant(n),
+    v: fc.double({ min: 0, max: n === 'CLS' ? MAX_CLS : 60_000, noNaN: true }),
+  }),
+);
 const error = fc.record({
   t: fc.constant('err' as const),
   k: fc.constantFrom('error' as const, 'rejection' as const),

@@ -1,6 +1,7 @@
 /**
  * Truncates a client address to its network prefix: /24 for IPv4, /48 for
- * IPv6 (IPv4-mapped IPv6 is treated as IPv4). The full address never leaves
+ * IPv6 (IPv4-mapped IPv6 is treated as IPv4, and a 6to4 address, whose /48
+ * holds a whole IPv4 address, is cut to that address's /24). The full address never leaves
  * this function; callers keep only the prefix.
  *
  * @example
@@ -21,6 +22,10 @@ export function truncateIp(raw: string | null | undefined): string | null {
   // ::ffff:a.b.c.d (RFC 4291 section 2.5.5.2): an IPv4 client seen over IPv6.
   if (v6.slice(0, 5).every((g) => g === 0) && v6[5] === 0xffff) {
     return `${v6[6]! >> 8}.${v6[6]! & 0xff}.${v6[7]! >> 8}.0/24`;
+  }
+  // 2002:AABB:CCDD::/48 (6to4, RFC 3056) embeds the whole IPv4 address AA.BB.CC.DD: cut that to /24.
+  if (v6[0] === 0x2002) {
+    return `2002:${v6[1]!.toString(16)}:${(v6[2]! & 0xff00).toString(16)}::/40`;
   }
   const head = v6.slice(0, 3).map((g) => g.toString(16));
   return `${head.join(':')}::/48`;

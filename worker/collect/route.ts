@@ -74,10 +74,12 @@ collect.post('/collect', async (c) => {
     return c.body(null, 202);
   }
 
-  const sampled = applySampling(beacon.sid, beacon.e, {
-    metrics: parseRate(c.env.SAMPLE_RATE),
-    errors: parseRate(c.env.ERROR_SAMPLE_RATE),
-  });
+  const sampled = applySampling(
+    beacon.sid,
+    beacon.e,
+    { metrics: parseRate(c.env.SAMPLE_RATE), errors: parseRate(c.env.ERROR_SAMPLE_RATE) },
+    beacon.sr,
+  );
   if (sampled.events.length === 0) return c.body(null, 202);
 
   const now = Date.now();

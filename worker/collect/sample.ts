@@ -28,16 +28,33 @@ export interface Sampled {
   pvWeight: number;
 }
 
-export function applySampling(sessionId: string, events: Event[], rates: Rates): Sampled {
-  const keepMetrics = isSampled(sessionId, rates.metrics);
-  const keepErrors = isSampled(sessionId, rates.errors);
+/**
+ * Lowest SDK rate a beacon's weight honours: a client cannot claim a rarer
+ * sample than 1 in 1,000 to multiply what its beacons count for.
+ */
+export const MIN_SDK_RATE = 0.001;
+
+/**
+ * Keeps the events of a sampled session, each weighted 1 / the rate its
+ * class was sampled at. The SDK sent only sessions below its own rate (`sr`)
+ * and the Worker keeps those below its own, with the same hash: a class was
+ * sampled at the smaller of the two. A beacon from a session outside the
+ * SDK's rate was not sent by an SDK so configured, and is dropped whole.
+ */
+export function applySampling(sessionId: string, events: Event[], rates: Rates, sdkRate = 1): Sampled {
+  const sdk = Math.max(MIN_SDK_RATE, sdkRate);
+  if (!isSampled(sessionId, sdkRate)) return { events: [], pvWeight: 0 };
+  const metrics = Math.min(sdk, rates.metrics);
+  const errors = Math.min(sdk, rates.errors);
+  const keepMetrics = isSampled(sessionId, metrics);
+  const keepErrors = isSampled(sessionId, errors);
   const kept: WeightedEvent[] = [];
   for (const event of events) {
     if (event.t === 'err') {
-      if (keepErrors) kept.push({ ...event, w: 1 / rates.errors });
+      if (keepErrors) kept.push({ ...event, w: 1 / errors });
     } else if (keepMetrics) {
-      kept.push({ ...event, w: 1 / rates.metrics });
+      kept.push({ ...event, w: 1 / metrics });
     }
   }
-  return { events: kept, pvWeight: keepMetrics ? 1 / rates.metrics : 0 };
+  return { events: kept, pvWeight: keepMetrics ? 1 / metrics : 0 };
 }

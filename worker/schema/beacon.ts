@@ -21,6 +21,8 @@ import { deviceTier } from './device-tier.ts';
 
 /** Most events one beacon may carry; the SDK splits larger batches. */
 export const MAX_EVENTS = 100;
+/** Largest CLS accepted (a unitless sum of shift scores; real pages stay far below). */
+export const MAX_CLS = 100;
 /** Longest error stack kept, in characters. */
 export const MAX_STACK = 4_000;
 
@@ -87,7 +89,7 @@ export const MetricEvent = z.object({
    * first, so each page view counts once in every percentile.
    */
   u: z.literal(1).optional(),
-});
+}).refine((e) => e.n !== 'CLS' || e.v <= MAX_CLS, { message: `CLS is at most ${MAX_CLS}`, path: ['v'] });
 
 /** Navigation timing breakdown, all in milliseconds from navigation start. */
 export const NavEvent = z.object({
