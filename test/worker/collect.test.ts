@@ -69,6 +69,39 @@ describe('POST /collect', () => {
     expect(row).toEqual({ path: '/products/42', query: 'utm_source=news' });
   });
 
+  it("applies the privacy rules whatever the client: no query string, fragment, e-mail or long number is stored, only the Worker's allowed parameters", async () => {
+    ({ env: testEnv, recorded } = recordingEnv(env, { QUERY_PARAMS: 'utm_*, ref' }));
+    const secrets = ['SECRET-TOKEN', 'jane@example.com', '4111111111111111', 'fragment-secret'];
+    const beacon = makeBeacon({
+      site: 'privacy',
+      pv: {
+        id: `pv${Date.now().toString(36)}priv`,
+        path: '/reset/4111111111111111?token=SECRET-TOKEN#fragment-secret',
+        route: '/u/jane@example.com?token=SECRET-TOKEN',
+        q: 'utm_source=news&ref=home&token=SECRET-TOKEN&email=jane@example.com',
+      },
+      e: [
+        { t: 'm', n: 'LCP', v: 1200, a: { url: '/img/hero.png?sig=SECRET-TOKEN', el: 'img#hero' } },
+        { t: 'm', n: 'INP', v: 300, a: { ls: 'https://cdn.example/app.js?key=SECRET-TOKEN#fragment-secret' } },
+        {
+          t: 'err',
+          k: 'error',
+          msg: 'fetch https://api.example/users?token=SECRET-TOKEN failed for jane@example.com',
+          stack: 'Error\n  at https://shop.example/u/4111111111111111/app.js?v=SECRET-TOKEN:10:5',
+          src: 'https://shop.example/u/jane@example.com/app.js?v=SECRET-TOKEN',
+        },
+      ],
+    });
+    expect((await post(JSON.stringify(beacon))).status).toBe(202);
+    await deliver();
+    const everything = [JSON.stringify(await dumpAll()), JSON.stringify(recorded.messages), JSON.stringify(recorded.points)].join('\n');
+    for (const secret of secrets) expect(everything).not.toContain(secret);
+    const row = await env.DB.prepare('SELECT path, route, query FROM page_views WHERE id = ?').bind(beacon.pv.id).first();
+    expect(row).toEqual({ path: '/reset/:num', route: '/u/:email', query: 'utm_source=news&ref=home' });
+    const error = await env.DB.prepare('SELECT message, source FROM errors WHERE page_view_id = ?').bind(beacon.pv.id).first();
+    expect(error).toEqual({ message: 'fetch https://api.example/users failed for :email', source: 'https://shop.example/u/:email/app.js' });
+  });
+
   it('accepts application/json with parameters, in any case', async () => {
     const response = await post(JSON.stringify(makeBeacon()), { 'Content-Type': 'Application/JSON; charset=utf-8' });
     expect(response.status).toBe(202);

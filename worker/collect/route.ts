@@ -14,6 +14,7 @@
  */
 import { Hono } from 'hono';
 import { isbot } from 'isbot';
+import { keptQuery } from '../../sdk/lib/scrub.ts';
 import { Beacon, describeIssues } from '../schema/beacon.ts';
 import type { EnrichedBeacon } from '../schema/enriched.ts';
 import { dropPoint, metricPoints, writePoints } from '../store/analytics.ts';
@@ -89,7 +90,7 @@ collect.post('/collect', async (c) => {
     site: beacon.site,
     session: await pseudonymiseSession(c.env.SESSION_SECRET, beacon.site, beacon.sid, now),
     ts: now,
-    pv: beacon.pv,
+    pv: { ...beacon.pv, q: keptQuery(beacon.pv.q ?? '', (c.env.QUERY_PARAMS ?? 'utm_*').split(/[\s,]+/).filter(Boolean)) || undefined },
     pvWeight: sampled.pvWeight,
     ctx: beacon.ctx ?? {},
     geo: geoOf(c.req.raw),

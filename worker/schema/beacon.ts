@@ -17,6 +17,7 @@
  */
 import * as z from 'zod';
 import { normaliseRoute } from '../../sdk/lib/route.ts';
+import { scrubPath, scrubText } from '../../sdk/lib/scrub.ts';
 import { deviceTier } from './device-tier.ts';
 
 /** Most events one beacon may carry; the SDK splits larger batches. */
@@ -30,6 +31,14 @@ const id = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/, 'expected 8-64 characters o
 const text = (max: number) => z.string().max(max);
 const ms = z.number().finite().min(0).max(3_600_000);
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
+/**
+ * The SDK's privacy rules, applied again whatever the client: a URL or path
+ * loses its query string and fragment and has e-mails and long numbers
+ * masked; free text (error messages, stacks) is scrubbed the same way.
+ */
+const bareUrl = (url: string) => scrubPath(url.replace(/[?#][\s\S]*$/, ''));
+const urlPath = (max: number) => text(max).transform(bareUrl);
+const freeText = (max: number) => text(max).transform(scrubText);
 
 export const METRIC_NAMES = ['LCP', 'INP', 'CLS', 'FCP', 'TTFB'] as const;
 export const MetricName = z.enum(METRIC_NAMES);
@@ -53,7 +62,7 @@ export const Attribution = z.object({
   /** CSS-like selector of the element (LCP element, INP target, CLS source). */
   el: text(200).optional(),
   /** URL of the resource involved (LCP image, long script). Path only. */
-  url: text(300).optional(),
+  url: urlPath(300).optional(),
   /** Event type for INP (`pointer`, `keyboard`). */
   ev: text(32).optional(),
   /** LCP subparts / INP phases, milliseconds. */
@@ -65,7 +74,7 @@ export const Attribution = z.object({
   prc: ms.optional(),
   prs: ms.optional(),
   /** Longest script of the interaction (Long Animation Frames), path and duration. */
-  ls: text(300).optional(),
+  ls: urlPath(300).optional(),
   lsd: ms.optional(),
   /** Load state when the metric was reached. */
   ld: text(32).optional(),
@@ -111,9 +120,9 @@ export const ErrorEvent = z.object({
   t: z.literal('err'),
   /** `error` (window.onerror) or `rejection` (unhandledrejection). */
   k: z.enum(['error', 'rejection']),
-  msg: text(500),
-  stack: text(MAX_STACK).optional(),
-  src: text(300).optional(),
+  msg: freeText(500),
+  stack: freeText(MAX_STACK).optional(),
+  src: urlPath(300).optional(),
   line: int(0, 10_000_000).optional(),
   col: int(0, 10_000_000).optional(),
   /** How many times this same error occurred in the page view. */
@@ -165,15 +174,15 @@ export const Context = z
 export const PageView = z.object({
   /** Page view id, random per view. */
   id,
-  /** Path only, query and fragment removed by the SDK. */
-  path: text(512).regex(/^\//, 'must start with /'),
+  /** Path only: query and fragment removed and e-mails and long numbers masked, by the SDK and again here. */
+  path: text(512).regex(/^\//, 'must start with /').transform(bareUrl),
   /**
    * Route (`/product/:id`): the site's route hook's answer when it gave one
    * (a missing leading `/` is added), otherwise the collector normalises the
    * path (`normaliseRoute`), so the rule lives in one place.
    */
-  route: text(256).optional(),
-  /** Allow-listed query parameters kept by the SDK (`utm_source=mail`), without `?`. */
+  route: urlPath(256).optional(),
+  /** Allow-listed query parameters kept by the SDK (`utm_source=mail`), without `?`; the collector applies its own allow-list too. */
   q: text(256).optional(),
   nav: NavigationType.optional(),
   /** W3C trace id when tracing is enabled. */
