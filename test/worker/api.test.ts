@@ -595,4 +595,26 @@ describe('API: interval bucketing', () => {
       [base + 3 * HOUR, 4],
     ]);
   });
+
+  it('raw-row answers (/routes, /errors) cover the same whole hours as the digests (/summary)', async () => {
+    freshEnv();
+    const site = uniqueSite('edges');
+    const hour = Math.floor(Date.now() / HOUR) * HOUR - 3 * HOUR;
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(hour + 50 * 60_000);
+    await collect(makeBeacon({ site, e: [{ t: 'm', n: 'LCP', v: 1_000 }, { t: 'err', k: 'error', msg: 'late in the hour' }] }));
+    vi.useRealTimers();
+    await deliver(recorded.messages);
+    // `to` at minute 30: the hour's digest counts the beacon from minute 50, and so must the raw rows.
+    const range = { site, from: hour, to: hour + 30 * 60_000 };
+    const [lcp] = (await rows('/summary', range)).filter((r) => r.metric === 'LCP');
+    expect(lcp!.count).toBe(1);
+    expect((await rows('/routes', range)).map((r) => r.pageViews)).toEqual([1]);
+    expect((await rows('/errors', range)).map((r) => r.count)).toEqual([1]);
+    // Ending at the hour's start leaves the whole hour out of both.
+    const before = { site, from: hour - HOUR, to: hour };
+    expect((await rows('/summary', before)).find((r) => r.metric === 'LCP')!.count).toBe(0);
+    expect(await rows('/routes', before)).toEqual([]);
+    expect(await rows('/errors', before)).toEqual([]);
+  });
 });

@@ -1,10 +1,11 @@
 import { createExecutionContext, createMessageBatch, getQueueResult, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import fc from 'fast-check';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import worker from '../../worker/index.ts';
 import type { EnrichedBeacon } from '../../worker/schema/enriched.ts';
 import { digestName } from '../../worker/digest/route-digest.ts';
+import { retryDelay } from '../../worker/store/consumer.ts';
 import { BOT_UA, CHROME_UA, makeBeacon } from '../helpers/beacon.ts';
 import { countRows, recordingEnv, type Recorded } from './recording-env.ts';
 
@@ -234,6 +235,29 @@ describe('POST /collect', () => {
     expect(everything).toContain('198.51.100.0/24');
     expect(everything).not.toContain('198.51.100.237');
     expect(everything).not.toContain('192.0.2.99');
+  });
+
+  it('retries a batch whose storage failed, later with each attempt, and stores it once when storage is back', async () => {
+    const beacon = makeBeacon({ site: 'retry' });
+    await post(JSON.stringify(beacon));
+    const down = { ...testEnv, DB: { prepare: () => { throw new Error('D1 is down'); }, batch: () => Promise.reject(new Error('D1 is down')) } } as unknown as Env;
+    // The test integration records that a batch is retried, not its delay; the handler logs the delay it asked for.
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    for (const attempts of [1, 4, 30]) {
+      const ctx = createExecutionContext();
+      const batch = createMessageBatch<EnrichedBeacon>('edge-rum-beacons', [{ id: 'r1', timestamp: new Date(), attempts, body: recorded.messages[0]! }]);
+      await worker.queue(batch, down, ctx);
+      const result = await getQueueResult(batch, ctx);
+      expect(result.ackAll).toBe(false);
+      expect(result.retryBatch.retry).toBe(true);
+    }
+    expect(logged.mock.calls.map(([message]) => /retried in (\d+) s/.exec(String(message))?.[1])).toEqual(['5', '40', '900']);
+    logged.mockRestore();
+    expect([1, 2, 3, 9, 10, 21].map(retryDelay)).toEqual([5, 10, 20, 900, 900, 900]);
+    const stored = () => env.DB.prepare('SELECT COUNT(*) AS n FROM page_views WHERE id = ?').bind(beacon.pv.id).first<{ n: number }>();
+    expect((await stored())?.n).toBe(0);
+    expect((await deliver()).ackAll).toBe(true);
+    expect((await stored())?.n).toBe(1);
   });
 
   it('stores a redelivered queue message once', async () => {

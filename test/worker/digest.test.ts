@@ -368,6 +368,24 @@ describe('RouteDigest: retention', () => {
       [DAY, 1],
     ]);
     expect((await stub.series(range))[0]).toMatchObject({ count: 2, values: [300, 400] });
+    // Something is left to age, so the alarm stays scheduled.
+    expect(await runInDurableObject(stub, (_i: RouteDigest, state) => state.storage.getAlarm())).not.toBeNull();
+  });
+
+  it('stops waking up once everything has expired, and starts again with the next beacon', async () => {
+    const stub = stubOf(digestName(unique('asleep'), '/gone'));
+    const now = Date.now();
+    await stub.ingest([digestBeacon('asleep-old-1', now - 450 * DAY, [{ n: 'LCP', v: 100 }])]);
+    const alarm = () => runInDurableObject(stub, (_i: RouteDigest, state) => state.storage.getAlarm());
+    expect(await alarm()).not.toBeNull();
+    // The beacon id ages from ingestion: on an alarm 8 days on, nothing is left.
+    const left = await runInDurableObject(stub, (instance: RouteDigest) => instance.compact(now + SEEN_RETENTION + DAY).left);
+    expect(left).toBe(false);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await alarm()).toBeNull();
+    expect(await storedRows(stub)).toEqual([]);
+    await stub.ingest([digestBeacon('asleep-new-1', now - HOUR, [{ n: 'LCP', v: 200 }])]);
+    expect(await alarm()).not.toBeNull();
   });
 
   it('follows DIGEST_RETENTION_DAYS when it is set, and falls back to 400 days when it is not a positive number', async () => {

@@ -1,6 +1,12 @@
 /**
  * API answers computed from raw D1 rows: the route list and error groups.
+ * They cover the same time as the digests do: every whole UTC hour whose
+ * start lies in [from, to), so `to` is taken up to the end of its hour.
  */
+import { HOUR } from '../digest/types.ts';
+
+const hourEnd = (to: number) => Math.ceil(to / HOUR) * HOUR;
+
 interface Range {
   site: string;
   from: number;
@@ -20,7 +26,7 @@ export async function routeList(db: D1Database, q: Range): Promise<RouteRow[]> {
       `SELECT route, SUM(weight) AS pageViews, COUNT(*) AS samples FROM page_views
        WHERE site = ?1 AND ts >= ?2 AND ts < ?3 GROUP BY route ORDER BY pageViews DESC, route LIMIT 1000`,
     )
-    .bind(q.site, q.from, q.to)
+    .bind(q.site, q.from, hourEnd(q.to))
     .all<RouteRow>();
   return result.results;
 }
@@ -48,7 +54,7 @@ export async function errorGroups(db: D1Database, q: Range & { limit: number }):
        SELECT g.fingerprint, e.message, e.stack, e.route, g.count, g.pageViews, g.firstSeen, g.lastSeen
        FROM groups g JOIN errors e ON e.id = g.latest ORDER BY g.count DESC, g.lastSeen DESC`,
     )
-    .bind(q.site, q.from, q.to, q.route ?? null, q.limit)
+    .bind(q.site, q.from, hourEnd(q.to), q.route ?? null, q.limit)
     .all<ErrorGroupRow>();
   return result.results;
 }

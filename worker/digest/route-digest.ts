@@ -139,23 +139,30 @@ export class RouteDigest extends DurableObject<Env> {
     return out.sort((a, b) => b.count - a.count || a.group.localeCompare(b.group));
   }
 
+  /**
+   * Compacts, and stays scheduled while anything is left to age: an object
+   * whose digests and beacon ids have all expired sleeps until a beacon
+   * arrives (`ingest` sets the alarm again), so routes nobody visits any
+   * more do not wake up forever.
+   */
   override async alarm(): Promise<void> {
     const now = Date.now();
-    this.ctx.storage.transactionSync(() => this.compact(now));
-    await this.ctx.storage.setAlarm(now + ALARM_PERIOD);
+    const { left } = this.ctx.storage.transactionSync(() => this.compact(now));
+    if (left) await this.ctx.storage.setAlarm(now + ALARM_PERIOD);
   }
 
   /**
    * Hour digests older than 14 days are dropped (their day roll-ups hold the
    * same values); expired digests and old beacon ids go.
    */
-  compact(now: number): { compacted: number; expired: number } {
+  compact(now: number): { compacted: number; expired: number; left: boolean } {
     const cutoff = Math.floor((now - COMPACT_AFTER) / DAY) * DAY;
     const compacted = this.sql.exec('DELETE FROM digests WHERE grain = ? AND bucket < ?', HOUR, cutoff).rowsWritten;
     const retentionDays = Number(this.env.DIGEST_RETENTION_DAYS);
     const keepFrom = now - (Number.isFinite(retentionDays) && retentionDays > 0 ? retentionDays : 400) * DAY;
     const expired = this.sql.exec('DELETE FROM digests WHERE bucket < ?', keepFrom).rowsWritten;
     this.sql.exec('DELETE FROM seen WHERE ts < ?', now - SEEN_RETENTION);
-    return { compacted, expired };
+    const left = this.sql.exec('SELECT EXISTS (SELECT 1 FROM digests) OR EXISTS (SELECT 1 FROM seen) AS left').one().left === 1;
+    return { compacted, expired, left };
   }
 }

@@ -172,7 +172,18 @@ export async function consumeBeacons(batch: MessageBatch<EnrichedBeacon>, env: E
     await feedDigests(env.ROUTE_DIGEST, beacons);
     batch.ackAll();
   } catch (error) {
-    console.error('storing beacons failed; batch will be retried', error);
-    batch.retryAll({ delaySeconds: 5 });
+    const delaySeconds = retryDelay(Math.max(1, ...batch.messages.map((m) => m.attempts)));
+    console.error(`storing beacons failed; batch will be retried in ${delaySeconds} s`, error);
+    batch.retryAll({ delaySeconds });
   }
+}
+
+/**
+ * Seconds before a failed batch runs again: 5 s, doubling with each attempt,
+ * at most 15 minutes. With `max_retries = 20` that rides out about three
+ * hours of D1 or Durable Object trouble before a message goes to the
+ * dead-letter queue.
+ */
+export function retryDelay(attempts: number): number {
+  return Math.min(900, 5 * 2 ** Math.min(attempts - 1, 10));
 }
