@@ -3,7 +3,7 @@
  * range makes the collector reject the whole beacon, so every number the SDK
  * sends passes through `ms` and every free string through `cut`.
  */
-import { scrubPath } from './scrub.ts';
+import { scrubUrl } from './scrub.ts';
 
 /** Whole milliseconds in [0, 3,600,000]; NaN and negatives become 0. */
 export const ms = (x: number): number => ((x = Math.round(x)) > 0 ? Math.min(x, 3.6e6) : 0);
@@ -17,4 +17,4 @@ export const cut = (s: string | undefined | null, max: number): string | undefin
  * the page itself as their source).
  */
 export const bare = (url: string | undefined): string | undefined =>
-  url && scrubPath(url.replace(/[?#].*/, '').replace(location.origin, ''));
+  url && scrubUrl(url.replace(location.origin, ''));

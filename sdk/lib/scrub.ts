@@ -14,6 +14,9 @@
 export const scrubPath = (path: string): string =>
   path.replace(/[^/]*(@|%40)[^/]*/gi, ':email').replace(/\d{6,}/g, ':num');
 
+/** A URL or path without its query string and fragment, masked like a path. */
+export const scrubUrl = (url: string): string => scrubPath(url.replace(/[?#].*/s, ''));
+
 /**
  * Free text that may hold URLs (error messages, stacks): query strings and
  * fragments after a URL removed, e-mail addresses masked, and runs of 6+

@@ -5,10 +5,11 @@
  * allowed too; browsers always send Origin on cross-origin POSTs, so the
  * allow-list still binds every cross-origin browser.
  */
+import { parseList } from './config.ts';
 
 /** Parses `ALLOWED_ORIGINS` (comma or whitespace separated) into a set. */
 export function parseAllowedOrigins(value: string | undefined): Set<string> {
-  return new Set((value ?? '').split(/[\s,]+/).filter(Boolean));
+  return new Set(parseList(value));
 }
 
 export function originAllowed(origin: string | null, requestUrl: string, allowed: Set<string>): boolean {

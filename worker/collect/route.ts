@@ -19,6 +19,7 @@ import { Beacon, describeIssues } from '../schema/beacon.ts';
 import type { EnrichedBeacon } from '../schema/enriched.ts';
 import { dropPoint, metricPoints, writePoints } from '../store/analytics.ts';
 import { acceptedMediaType, identityEncoding, MAX_BODY_BYTES, readCapped } from './body.ts';
+import { parseList } from './config.ts';
 import { agentOf, geoOf } from './enrich.ts';
 import { truncateIp } from './ip.ts';
 import { corsHeaders, originAllowed, parseAllowedOrigins } from './origin.ts';
@@ -90,7 +91,7 @@ collect.post('/collect', async (c) => {
     site: beacon.site,
     session: await pseudonymiseSession(c.env.SESSION_SECRET, beacon.site, beacon.sid, now),
     ts: now,
-    pv: { ...beacon.pv, q: keptQuery(beacon.pv.q ?? '', (c.env.QUERY_PARAMS ?? 'utm_*').split(/[\s,]+/).filter(Boolean)) || undefined },
+    pv: { ...beacon.pv, q: keptQuery(beacon.pv.q ?? '', parseList(c.env.QUERY_PARAMS ?? 'utm_*')) || undefined },
     pvWeight: sampled.pvWeight,
     ctx: beacon.ctx ?? {},
     geo: geoOf(c.req.raw),

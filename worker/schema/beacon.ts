@@ -17,7 +17,7 @@
  */
 import * as z from 'zod';
 import { normaliseRoute } from '../../sdk/lib/route.ts';
-import { scrubPath, scrubText } from '../../sdk/lib/scrub.ts';
+import { scrubText, scrubUrl } from '../../sdk/lib/scrub.ts';
 import { deviceTier } from './device-tier.ts';
 
 /** Most events one beacon may carry; the SDK splits larger batches. */
@@ -36,8 +36,7 @@ const int = (min: number, max: number) => z.number().int().min(min).max(max);
  * loses its query string and fragment and has e-mails and long numbers
  * masked; free text (error messages, stacks) is scrubbed the same way.
  */
-const bareUrl = (url: string) => scrubPath(url.replace(/[?#][\s\S]*$/, ''));
-const urlPath = (max: number) => text(max).transform(bareUrl);
+const urlPath = (max: number) => text(max).transform(scrubUrl);
 const freeText = (max: number) => text(max).transform(scrubText);
 
 export const METRIC_NAMES = ['LCP', 'INP', 'CLS', 'FCP', 'TTFB'] as const;
@@ -175,7 +174,7 @@ export const PageView = z.object({
   /** Page view id, random per view. */
   id,
   /** Path only: query and fragment removed and e-mails and long numbers masked, by the SDK and again here. */
-  path: text(512).regex(/^\//, 'must start with /').transform(bareUrl),
+  path: text(512).regex(/^\//, 'must start with /').transform(scrubUrl),
   /**
    * Route (`/product/:id`): the site's route hook's answer when it gave one
    * (a missing leading `/` is added), otherwise the collector normalises the

@@ -25,8 +25,11 @@ type Db = ReturnType<typeof drizzle>;
 
 /** Rows per multi-row INSERT so that rows x columns stays within D1's parameter limit. */
 export function rowsPerStatement(table: SQLiteTable): number {
-  return Math.max(1, Math.floor(D1_MAX_PARAMS / Object.keys(getTableColumns(table)).length));
+  return rowsFor(Object.keys(getTableColumns(table)).length);
 }
+
+/** Rows per multi-row statement binding `columns` values a row. */
+const rowsFor = (columns: number) => Math.max(1, Math.floor(D1_MAX_PARAMS / columns));
 
 function chunked<T>(items: T[], size: number): T[][] {
   const chunks: T[][] = [];
@@ -67,7 +70,7 @@ const samePair = (columns: Columns) =>
   );
 
 /** Multi-row statements of `rows`, as many rows each as D1's parameter limit allows. */
-const perStatement = (rows: MetricRow[], columns: Columns) => chunked(rows, Math.floor(D1_MAX_PARAMS / columns.length));
+const perStatement = (rows: MetricRow[], columns: Columns) => chunked(rows, rowsFor(columns.length));
 
 /**
  * The metric rows of a batch. A page view holds one row per metric, whatever
